@@ -1,0 +1,171 @@
+import { OptionError } from './errors';
+
+/**
+ * How the operator allocates memory. One choice from which the Cargo feature, the scaffolded
+ * global allocator and the runtime environment of the image are all derived.
+ */
+export enum AllocatorMode {
+  /**
+   * The seed's setup, done right: tikv-jemallocator linked into the binary behind the default
+   * `jemalloc` Cargo feature (serves Rust allocations, tuned by `_RJEM_MALLOC_CONF`) AND the
+   * system libjemalloc2 preloaded by soname (serves C libraries such as openssl or cairo,
+   * tuned by `MALLOC_CONF`).
+   */
+  LINKED_AND_PRELOADED = 'linked-and-preloaded',
+  /** tikv-jemallocator linked behind the `jemalloc` feature; no preload. */
+  LINKED = 'linked',
+  /** Only the system libjemalloc2, preloaded for the whole process; no Cargo feature. */
+  PRELOADED = 'preloaded',
+  /** glibc malloc; no jemalloc anywhere. */
+  SYSTEM = 'system',
+}
+
+/** Options for `Allocator`. */
+export interface AllocatorOptions {
+  /**
+   * The allocator mode.
+   * @default AllocatorMode.LINKED_AND_PRELOADED
+   */
+  readonly mode?: AllocatorMode;
+
+  /**
+   * jemalloc tuning, written to the variable each jemalloc actually reads
+   * (`_RJEM_MALLOC_CONF` for the linked one, `MALLOC_CONF` for the preloaded one).
+   * @default Allocator.SEED_MALLOC_CONF
+   */
+  readonly mallocConf?: string;
+
+  /**
+   * Name of the Cargo feature that links tikv-jemallocator.
+   * @default "jemalloc"
+   */
+  readonly featureName?: string;
+
+  /**
+   * Version requirement of the optional tikv-jemallocator dependency.
+   * @default "0.6"
+   */
+  readonly crateVersion?: string;
+}
+
+/**
+ * The allocator facts shared by Cargo.toml, the Dockerfile, `src/main.rs` and the docs.
+ * Computed once from `AllocatorOptions`; every file reads them from here.
+ */
+export class Allocator {
+  /** The seed's jemalloc tuning. */
+  public static readonly SEED_MALLOC_CONF = 'background_thread:true,metadata_thp:auto,dirty_decay_ms:30000,muzzy_decay_ms:30000';
+
+  /** The crate that links jemalloc into the binary. */
+  public static readonly CRATE_NAME = 'tikv-jemallocator';
+
+  /**
+   * The soname of Debian's libjemalloc2. The dynamic loader resolves a bare soname in
+   * `LD_PRELOAD` through its search path on every architecture (amd64, arm64, ...), where an
+   * absolute `/usr/lib/x86_64-linux-gnu/...` path silently does nothing on arm64.
+   */
+  public static readonly PRELOAD_SONAME = 'libjemalloc.so.2';
+
+  /** Parses a mode given as a string (for example from a `projen new` flag). */
+  public static parseMode(value: string, optionName: string = 'allocator'): AllocatorMode {
+    const modes = Object.values(AllocatorMode) as string[];
+    if (!modes.includes(value)) {
+      throw new OptionError(optionName, `unknown allocator mode "${value}".`, `Use one of: ${modes.join(', ')}.`);
+    }
+    return value as AllocatorMode;
+  }
+
+  /** The allocator mode. */
+  public readonly mode: AllocatorMode;
+  /** jemalloc tuning string (empty for `SYSTEM`). */
+  public readonly mallocConf: string;
+  /** The Cargo feature linking tikv-jemallocator, or undefined when nothing is linked. */
+  public readonly cargoFeature?: string;
+  /** Version requirement of tikv-jemallocator, or undefined when nothing is linked. */
+  public readonly crateVersion?: string;
+
+  constructor(options: AllocatorOptions = {}) {
+    this.mode = Allocator.parseMode(options.mode ?? AllocatorMode.LINKED_AND_PRELOADED, 'allocator.mode');
+    const usesJemalloc = this.mode !== AllocatorMode.SYSTEM;
+    if (!usesJemalloc && options.mallocConf !== undefined) {
+      throw new OptionError('allocator.mallocConf', 'has no effect with the system allocator.',
+        'Remove mallocConf, or choose a jemalloc allocator mode.');
+    }
+    if (!this.linked && (options.featureName !== undefined || options.crateVersion !== undefined)) {
+      throw new OptionError(options.featureName !== undefined ? 'allocator.featureName' : 'allocator.crateVersion',
+        `is only used when tikv-jemallocator is linked, and mode "${this.mode}" links nothing.`,
+        `Remove it, or use mode "${AllocatorMode.LINKED}" or "${AllocatorMode.LINKED_AND_PRELOADED}".`);
+    }
+    const mallocConf = usesJemalloc ? (options.mallocConf ?? Allocator.SEED_MALLOC_CONF) : '';
+    if (usesJemalloc && !/^[a-z_]+:[A-Za-z0-9_.:-]+(,[a-z_]+:[A-Za-z0-9_.:-]+)*$/.test(mallocConf)) {
+      throw new OptionError('allocator.mallocConf', `"${mallocConf}" is not a jemalloc option string.`,
+        'Write comma-separated key:value pairs, e.g. "background_thread:true,dirty_decay_ms:30000".');
+    }
+    this.mallocConf = mallocConf;
+    if (this.linked) {
+      const feature = options.featureName ?? 'jemalloc';
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(feature)) {
+        throw new OptionError('allocator.featureName', `"${feature}" is not a valid Cargo feature name.`,
+          'Use letters, digits, "_", "-", "+" or "." (e.g. "jemalloc").');
+      }
+      const version = options.crateVersion ?? '0.6';
+      if (!/^[\^~=]?\d+(\.\d+){0,2}$/.test(version)) {
+        throw new OptionError('allocator.crateVersion', `"${version}" is not a Cargo version requirement.`,
+          'Use a requirement such as "0.6" or "^0.6.1".');
+      }
+      this.cargoFeature = feature;
+      this.crateVersion = version;
+    }
+  }
+
+  /** Whether tikv-jemallocator is linked into the binary (behind `cargoFeature`). */
+  public get linked(): boolean {
+    return this.mode === AllocatorMode.LINKED || this.mode === AllocatorMode.LINKED_AND_PRELOADED;
+  }
+
+  /** Whether the system libjemalloc2 is preloaded in the runtime image. */
+  public get preloaded(): boolean {
+    return this.mode === AllocatorMode.PRELOADED || this.mode === AllocatorMode.LINKED_AND_PRELOADED;
+  }
+
+  /** Debian packages the builder needs (jeprof and headers come with libjemalloc-dev). */
+  public get builderPackages(): string[] {
+    return this.mode === AllocatorMode.SYSTEM ? [] : ['libjemalloc-dev'];
+  }
+
+  /** Debian packages the runtime image needs. */
+  public get runtimePackages(): string[] {
+    return this.preloaded ? ['libjemalloc2'] : [];
+  }
+
+  /**
+   * Environment of the runtime image, each jemalloc configured by the variable it reads.
+   * Keys are sorted so the output never depends on insertion order.
+   */
+  public get runtimeEnvironment(): { [name: string]: string } {
+    const env: { [name: string]: string } = {};
+    if (this.preloaded) {
+      env.LD_PRELOAD = Allocator.PRELOAD_SONAME;
+      env.MALLOC_CONF = this.mallocConf;
+    }
+    if (this.linked) {
+      // tikv-jemalloc-sys prefixes its symbols with `_rjem_` on Linux, so the linked copy
+      // reads `_RJEM_MALLOC_CONF` and never sees `MALLOC_CONF`.
+      env._RJEM_MALLOC_CONF = this.mallocConf;
+    }
+    return env;
+  }
+
+  /** The Rust lines that install the linked jemalloc as the global allocator (empty if none). */
+  public get globalAllocatorSource(): string {
+    if (!this.linked) {
+      return '';
+    }
+    return [
+      `#[cfg(feature = "${this.cargoFeature}")]`,
+      '#[global_allocator]',
+      'static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;',
+      '',
+    ].join('\n');
+  }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+import { checkDrift, formatDriftReport } from './drift-check';
+
+/**
+ * `projen-rust-operator drift [--only <path>...]`: exits 0 when every owned file matches
+ * `.projenrc.ts`, 1 with a diff and a fix per file otherwise, 2 when synthesis itself fails.
+ */
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  if (command !== 'drift') {
+    process.stderr.write('usage: projen-rust-operator drift [--only <path>]...\n');
+    return 2;
+  }
+  const only: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--only' && rest[i + 1]) {
+      only.push(rest[++i]);
+    } else {
+      process.stderr.write(`unknown argument: ${rest[i]}\n`);
+      return 2;
+    }
+  }
+  try {
+    const report = checkDrift(process.cwd(), { only });
+    process.stdout.write(formatDriftReport(report));
+    return report.entries.length === 0 ? 0 : 1;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,131 @@
+import { Component } from 'projen';
+import { workflows } from 'projen/lib/github';
+import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { OptionError } from '../errors';
+
+/** Trivy severities. */
+const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/** Options for `TrivyScanJob`. */
+export interface TrivyScanJobOptions {
+  /**
+   * Fail the workflow when the image has findings of `gateSeverities` (the seed: optional).
+   * Reporting to code scanning happens either way; gating is a separate step.
+   * @default false
+   */
+  readonly failOnFindings?: boolean;
+
+  /**
+   * Severities that fail the gate.
+   * @default ["CRITICAL"]
+   */
+  readonly gateSeverities?: string[];
+
+  /**
+   * Severities reported to code scanning.
+   * @default ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
+   */
+  readonly reportSeverities?: string[];
+
+  /**
+   * Let the gate ignore findings that have no fixed version yet (nothing to upgrade to).
+   * @default true
+   */
+  readonly gateIgnoresUnfixed?: boolean;
+
+  /**
+   * Job id.
+   * @default "scan"
+   */
+  readonly jobId?: string;
+}
+
+/**
+ * Scans the pushed image, by digest, with Trivy: a SARIF report uploaded to GitHub code
+ * scanning and, optionally, a gate that fails on critical findings.
+ */
+export class TrivyScanJob extends Component {
+  /** Stable step ids. */
+  public static readonly STEP_IDS = ['login', 'scan', 'upload-sarif', 'gate'];
+
+  /** The job id. */
+  public readonly jobId: string;
+  /** Whether the job fails on findings of the gate severities. */
+  public readonly gates: boolean;
+
+  constructor(release: GhcrReleaseWorkflow, options: TrivyScanJobOptions = {}) {
+    super(release.project);
+    this.jobId = options.jobId ?? 'scan';
+    this.gates = options.failOnFindings ?? false;
+    const report = checkSeverities(options.reportSeverities ?? SEVERITIES, 'trivy.reportSeverities');
+    const gate = checkSeverities(options.gateSeverities ?? ['CRITICAL'], 'trivy.gateSeverities');
+    const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.IMAGE_JOB}.outputs.digest }}`;
+    const sarif = 'trivy-image.sarif';
+    const steps: workflows.JobStep[] = [
+      // A new GHCR package is private until made public, so the scanner logs in to pull it.
+      release.loginStep(),
+      {
+        id: 'scan',
+        name: 'Scan image',
+        uses: release.actions.uses('trivy'),
+        with: {
+          'image-ref': image,
+          'format': 'sarif',
+          'output': sarif,
+          'severity': report.join(','),
+          // SARIF ignores `severity` unless told otherwise.
+          'limit-severities-for-sarif': true,
+          'exit-code': '0',
+        },
+      },
+      {
+        id: 'upload-sarif',
+        name: 'Upload to code scanning',
+        uses: release.actions.uses('upload-sarif'),
+        with: { sarif_file: sarif, category: 'trivy-image' },
+      },
+    ];
+    if (this.gates) {
+      steps.push({
+        id: 'gate',
+        name: `Fail on ${gate.join('/')} findings`,
+        uses: release.actions.uses('trivy'),
+        with: {
+          'image-ref': image,
+          'format': 'table',
+          'severity': gate.join(','),
+          'ignore-unfixed': options.gateIgnoresUnfixed ?? true,
+          'exit-code': '1',
+          // Trivy is already installed and its database downloaded by the scan step.
+          'skip-setup-trivy': true,
+        },
+      });
+    }
+    release.workflow.addJob(this.jobId, {
+      name: 'Scan image',
+      needs: [GhcrReleaseWorkflow.IMAGE_JOB],
+      if: release.publishCondition,
+      runsOn: release.runsOn,
+      permissions: {
+        // actions: read lets upload-sarif read the run in private repositories.
+        actions: workflows.JobPermission.READ,
+        contents: workflows.JobPermission.READ,
+        packages: workflows.JobPermission.READ,
+        securityEvents: workflows.JobPermission.WRITE,
+      },
+      steps,
+    });
+  }
+}
+
+function checkSeverities(values: string[], option: string): string[] {
+  if (values.length === 0) {
+    throw new OptionError(option, 'is empty.', `List one or more of ${SEVERITIES.join(', ')}.`);
+  }
+  for (const value of values) {
+    if (!SEVERITIES.includes(value)) {
+      throw new OptionError(option, `"${value}" is not a Trivy severity.`, `Use ${SEVERITIES.join(', ')}.`);
+    }
+  }
+  return SEVERITIES.filter((severity) => values.includes(severity));
+}

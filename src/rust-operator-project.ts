@@ -1,0 +1,417 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Project, ProjectOptions, SampleFile } from 'projen';
+import { EndOfLine } from 'projen/lib/gitattributes';
+import { NodePackage, NodePackageManager } from 'projen/lib/javascript';
+import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
+import { Allocator, AllocatorMode } from './allocator';
+import { CargoManifest } from './cargo/cargo-manifest';
+import { ImageReference } from './docker/image-reference';
+import { JemallocDockerfile, JemallocDockerfileOptions } from './docker/jemalloc-dockerfile';
+import { OptionError } from './errors';
+import { DriftTask } from './drift/drift-task';
+import { CargoDependabot } from './github/cargo-dependabot';
+import { GhcrReleaseWorkflow, validateSecretName } from './github/ghcr-release-workflow';
+import { OperatorInstallTestJob } from './github/operator-install-test-job';
+import { PinnedAction } from './github/pinned-actions';
+import { TrivyScanJob } from './github/trivy-scan-job';
+import { ContainerPolicy } from './tercen/operator-json';
+import { OperatorDocs } from './tercen/operator-docs';
+import { OperatorManifest } from './tercen/operator-manifest';
+import { renderMainRs, renderOperatorTestJson, renderReadme } from './tercen/operator-sources';
+
+/** Options for `RustOperatorProject`. */
+export interface RustOperatorProjectOptions extends ProjectOptions {
+  /**
+   * URL of the operator's GitHub repository. Its owner names the image
+   * (`ghcr.io/<owner>/<name>`, lowercased) unless `registryOwner` or `imageName` is set; it is
+   * also written to operator.json's `urls`.
+   * @default $GIT_REMOTE
+   */
+  readonly repositoryUrl: string;
+
+  /**
+   * GitHub owner (user or organisation) whose GHCR namespace receives the image; lowercased.
+   * @default - the owner in `repositoryUrl`
+   */
+  readonly registryOwner?: string;
+
+  /**
+   * The full image name without tag, lowercase (e.g. `ghcr.io/tercen/ggrs_plot_operator`).
+   * @default - `ghcr.io/<registryOwner>/<name>`
+   */
+  readonly imageName?: string;
+
+  /**
+   * One sentence saying what the operator does (operator.json, README).
+   * @default "A Tercen operator written in Rust."
+   */
+  readonly description?: string;
+
+  /**
+   * Image of the Dockerfile's builder stage.
+   * @default "rust:1.75-slim-bookworm"
+   */
+  readonly builderImage?: string;
+
+  /**
+   * Image of the Dockerfile's runtime stage.
+   * @default "debian:bookworm-slim"
+   */
+  readonly runtimeImage?: string;
+
+  /**
+   * Memory allocator.
+   * @default AllocatorMode.LINKED_AND_PRELOADED
+   */
+  readonly allocator?: AllocatorMode;
+
+  /**
+   * jemalloc tuning for both jemallocs.
+   * @default Allocator.SEED_MALLOC_CONF
+   */
+  readonly mallocConf?: string;
+
+  /**
+   * Extra Cargo features owned by `.projenrc.ts`, each `name` (an empty feature) or
+   * `name=item1,item2` (e.g. `gpu=dep:wgpu`).
+   * @default []
+   */
+  readonly features?: string[];
+
+  /**
+   * Cargo's default features.
+   * @default - the allocator feature ("jemalloc") when tikv-jemallocator is linked
+   */
+  readonly defaultFeatures?: string[];
+
+  /**
+   * Add the `dev-release` profile (opt-level 2, no LTO, 16 codegen units): the real ggrs
+   * operator cut its image build from 12 to 5 minutes with it.
+   * @default false
+   */
+  readonly devReleaseProfile?: boolean;
+
+  /**
+   * Cargo profile the image is built with ("release", "maxperf", "dev-release", ...).
+   * @default "release"
+   */
+  readonly buildProfile?: string;
+
+  /**
+   * Extra Debian packages for the builder and the CI test job (e.g. "libcairo2-dev").
+   * @default []
+   */
+  readonly builderPackages?: string[];
+
+  /**
+   * Extra Debian packages for the runtime image (e.g. "libcairo2").
+   * @default []
+   */
+  readonly runtimePackages?: string[];
+
+  /**
+   * Files the compiler reads besides `src/` and operator.json (e.g. "palettes.json", "protos").
+   * @default []
+   */
+  readonly compileTimeFiles?: string[];
+
+  /**
+   * GitHub secret with a token for private git dependencies; enables the BuildKit secret
+   * `git_token` in the Dockerfile and the token for cargo in CI.
+   * @default - no private git dependencies
+   */
+  readonly gitTokenSecret?: string;
+
+  /**
+   * How operator.json's `container` names the image.
+   * @default ContainerPolicy.EXACT_PIN
+   */
+  readonly containerPolicy?: ContainerPolicy;
+
+  /**
+   * Fail the workflow when the image scan finds CRITICAL vulnerabilities (with a fixed
+   * version). The scan always reports to code scanning.
+   * @default false
+   */
+  readonly failOnCriticalVulnerabilities?: boolean;
+
+  /**
+   * Run the Tercen installation test for release tags (needs the `TERCEN_TEST_OPERATOR_*`
+   * secrets); when off the job is present with `if: false`. Also scaffolds `tests/test.json`.
+   * @default false
+   */
+  readonly operatorInstallTest?: boolean;
+
+  /**
+   * Library tags of operator.json.
+   * @default []
+   */
+  readonly tags?: string[];
+
+  /**
+   * Authors of operator.json.
+   * @default []
+   */
+  readonly authors?: string[];
+
+  /**
+   * Replacements for the pinned GitHub Actions, by key (`checkout`, `trivy`, ...).
+   * @default - the package's table
+   */
+  readonly actionPins?: { [key: string]: PinnedAction };
+
+  /**
+   * Dev dependencies of the operator's package.json besides projen and tsx. `projen new --from`
+   * fills in this package (a registry version or a tarball path).
+   * @default - this package at the version that synthesized the project
+   */
+  readonly devDeps?: string[];
+
+  /**
+   * Advanced settings of the Dockerfile.
+   * @default - from the options above
+   */
+  readonly dockerfileOptions?: JemallocDockerfileOptions;
+}
+
+/**
+ * A Rust container operator: Cargo.toml tables, Dockerfile, CI workflow and the scaffolded
+ * sources, all derived from one `.projenrc.ts`.
+ *
+ * @pjid rust-operator
+ */
+export class RustOperatorProject extends Project {
+  /** The allocator every file derives from. */
+  public readonly allocator: Allocator;
+  /** The lowercase image name, without tag. */
+  public readonly imageName: string;
+  /** The repository URL. */
+  public readonly repositoryUrl: string;
+  /** The managed Cargo.toml tables. */
+  public readonly cargo: CargoManifest;
+  /** The Dockerfile. */
+  public readonly dockerfile: JemallocDockerfile;
+  /** The CI workflow. */
+  public readonly workflow: GhcrReleaseWorkflow;
+  /** operator.json. */
+  public readonly operatorManifest: OperatorManifest;
+  /** The image scan job. */
+  public readonly scanJob: TrivyScanJob;
+  /** The Tercen installation test job. */
+  public readonly installTestJob: OperatorInstallTestJob;
+  /** The generated operator documentation. */
+  public readonly docs: OperatorDocs;
+  /** The one-sentence description. */
+  public readonly description: string;
+
+  constructor(options: RustOperatorProjectOptions) {
+    super({ ...validateName(options), gitOptions: { endOfLine: EndOfLine.NONE, ...options.gitOptions } });
+    this.repositoryUrl = options.repositoryUrl;
+    this.allocator = new Allocator({ mode: options.allocator, mallocConf: options.mallocConf });
+    this.imageName = resolveImageName(options);
+    this.description = options.description ?? 'A Tercen operator written in Rust.';
+    if (options.gitTokenSecret !== undefined) {
+      validateSecretName(options.gitTokenSecret, 'gitTokenSecret');
+    }
+
+    this.cargo = new CargoManifest(this, {
+      allocator: this.allocator,
+      features: parseFeatures(options.features ?? []),
+      defaultFeatures: options.defaultFeatures,
+      buildProfile: options.buildProfile,
+      devRelease: options.devReleaseProfile,
+      rustVersion: rustVersionOf(options.builderImage ?? JemallocDockerfile.DEFAULT_BUILDER_IMAGE),
+    });
+    this.dockerfile = this.createDockerfile({
+      builderImage: options.builderImage,
+      runtimeImage: options.runtimeImage,
+      builderPackages: options.builderPackages,
+      runtimePackages: options.runtimePackages,
+      compileTimeFiles: options.compileTimeFiles,
+      gitTokenSecret: options.gitTokenSecret ? 'git_token' : undefined,
+      ...options.dockerfileOptions,
+      allocator: this.allocator,
+    });
+    this.operatorManifest = new OperatorManifest(this, {
+      imageName: this.imageName,
+      displayName: this.name,
+      description: this.description,
+      repositoryUrl: this.repositoryUrl,
+      tags: options.tags,
+      authors: options.authors,
+      containerPolicy: options.containerPolicy,
+    });
+    this.workflow = new GhcrReleaseWorkflow(this, {
+      imageName: this.imageName,
+      gitTokenSecret: options.gitTokenSecret,
+      actionPins: options.actionPins,
+      driftCheck: !this.parent,
+    });
+    this.scanJob = new TrivyScanJob(this.workflow, { failOnFindings: options.failOnCriticalVulnerabilities });
+    this.installTestJob = new OperatorInstallTestJob(this.workflow, { enabled: options.operatorInstallTest });
+    new CargoDependabot(this);
+
+    if (!this.parent) {
+      this.addToolchain(options.devDeps ?? []);
+      new DriftTask(this);
+    }
+    this.addRustTasks();
+    this.docs = new OperatorDocs(this);
+    this.addSamples(options);
+    this.gitignore.exclude('/target/', 'node_modules/');
+  }
+
+  /**
+   * Marks an owned file as generated (collapsed in GitHub diffs) and keeps it LF on every
+   * checkout, so synth output and the working tree compare byte for byte.
+   */
+  public annotateGenerated(glob: string): void {
+    this.gitattributes.addAttributes(glob, 'linguist-generated', 'eol=lf');
+  }
+
+  /**
+   * Creates the Dockerfile. Override to use a subclass of `JemallocDockerfile`, e.g. one that
+   * swaps base images.
+   */
+  protected createDockerfile(options: JemallocDockerfileOptions): JemallocDockerfile {
+    return new JemallocDockerfile(this, options);
+  }
+
+  /** package.json pinning projen, tsx and this package; `.projenrc.ts` run by tsx; a tsconfig for editors. */
+  protected addToolchain(devDeps: string[]): void {
+    const nodePackage = new NodePackage(this, {
+      packageName: this.name,
+      packageManager: NodePackageManager.NPM,
+      licensed: false,
+      entrypoint: '',
+      devDeps: ['projen@^' + projenVersion(), 'tsx@^4', 'constructs@^10.5.0', ...selfDependency(devDeps), ...otherDependencies(devDeps)],
+      description: `Build and delivery setup of ${this.name}, generated by projen-rust-operator.`,
+    });
+    // This package.json only carries the projen toolchain: it is never published.
+    nodePackage.addField('private', true);
+    nodePackage.file.addDeletionOverride('publishConfig');
+    nodePackage.file.addDeletionOverride('version');
+    const projenrc = new ProjenrcTs(this, { runner: TypeScriptRunner.tsx(), tsconfigFileName: 'tsconfig.json' });
+    // For editors only (tsx does not type-check): strict checks of .projenrc.ts against projen's types.
+    projenrc.tsconfig.file.addOverride('compilerOptions', {
+      target: 'ES2022',
+      module: 'commonjs',
+      moduleResolution: 'node',
+      strict: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+      noEmit: true,
+    });
+  }
+
+  /** The Rust workflow as projen tasks. */
+  protected addRustTasks(): void {
+    this.compileTask.exec(`cargo build --profile ${this.cargo.buildProfile}`);
+    this.testTask.exec('cargo test --all-features');
+    this.addTask('lint', { description: 'cargo clippy with warnings as errors', exec: 'cargo clippy --all-targets --all-features -- -D warnings' });
+    this.addTask('fmt', { description: 'Format the Rust sources', exec: 'cargo fmt --all' });
+    this.addTask('docker:build', {
+      description: 'Build the operator image locally',
+      exec: `docker build -t ${this.dockerfile.binary}:local .`,
+    });
+  }
+
+  /** Files written once and then owned by the user (operator.json is the manifest's). */
+  protected addSamples(options: RustOperatorProjectOptions): void {
+    new SampleFile(this, 'src/main.rs', { contents: renderMainRs({ binaryName: this.dockerfile.binary, allocator: this.allocator }) });
+    new SampleFile(this, 'README.md', {
+      contents: renderReadme({ name: this.name, description: this.description, imageName: this.imageName, docsPath: this.docs.path }),
+    });
+    if (options.operatorInstallTest) {
+      new SampleFile(this, 'tests/test.json', { contents: renderOperatorTestJson(this.name) });
+    }
+  }
+}
+
+/** The Rust version in an official `rust:<version>-...` image tag, for `rust-version` of a new crate. */
+function rustVersionOf(builderImage: string): string | undefined {
+  return ImageReference.parse(builderImage, 'builderImage').rustVersion;
+}
+
+function validateName(options: RustOperatorProjectOptions): RustOperatorProjectOptions {
+  const name = options.name;
+  if (typeof name !== 'string' || name === '') {
+    throw new OptionError('name', 'is empty.', 'Give the operator a crate name such as "hello_operator".');
+  }
+  if (!/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(name)) {
+    throw new OptionError('name', `"${name}" is not a valid Cargo crate name.`,
+      'Use letters, digits, "_" and "-", starting with a letter, at most 64 characters (e.g. "hello_operator").');
+  }
+  return options;
+}
+
+function resolveImageName(options: RustOperatorProjectOptions): string {
+  if (options.imageName !== undefined) {
+    const image = ImageReference.parse(options.imageName, 'imageName');
+    if (image.tag || image.digest) {
+      throw new OptionError('imageName', `"${options.imageName}" has a tag or digest.`, `Give the name only ("${image.name}"); tags come from git refs.`);
+    }
+    return image.name;
+  }
+  const owner = options.registryOwner ?? githubOwner(options.repositoryUrl);
+  return ImageReference.forGitHubOwner(owner, options.name, options.registryOwner ? 'registryOwner' : 'repositoryUrl').name;
+}
+
+/** The owner part of a GitHub URL (https, ssh or git+https). */
+function githubOwner(url: string): string {
+  const match = /^(?:git\+)?(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([^/]+)\/[^/]+?(?:\.git)?\/?$/.exec(url ?? '');
+  if (!match) {
+    throw new OptionError('repositoryUrl', `"${url}" is not a GitHub repository URL, so the image owner cannot be derived.`,
+      'Set registryOwner (e.g. "tercen") or imageName (e.g. "ghcr.io/tercen/my_operator").');
+  }
+  return match[1];
+}
+
+/** Parses `name` / `name=item1,item2` feature flags. */
+function parseFeatures(entries: string[]): { [name: string]: string[] } {
+  const features: { [name: string]: string[] } = {};
+  for (const entry of entries) {
+    const [name, items] = entry.split('=', 2);
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(name)) {
+      throw new OptionError('features', `"${entry}" does not start with a feature name.`, 'Write "name" or "name=item1,item2", e.g. "gpu=dep:wgpu".');
+    }
+    if (name in features) {
+      throw new OptionError('features', `declares "${name}" twice.`, 'Declare each feature once.');
+    }
+    features[name] = items === undefined || items === '' ? [] : items.split(',').map((item) => item.trim());
+  }
+  return features;
+}
+
+const SELF = 'projen-rust-operator';
+
+function isSelfSpec(spec: string): boolean {
+  return spec === SELF || spec.startsWith(`${SELF}@`) || /(^|[\\/])projen-rust-operator-[^\\/]*\.tgz$/.test(spec) || spec.startsWith('file:');
+}
+
+/** This package as a dev dependency: the spec `projen new` used, or the running version. */
+function selfDependency(devDeps: string[]): string[] {
+  const spec = devDeps.find(isSelfSpec);
+  if (spec === undefined || spec === SELF) {
+    return [`${SELF}@^${ownVersion()}`];
+  }
+  if (spec.startsWith(`${SELF}@`)) {
+    return [spec];
+  }
+  // A tarball or folder: a path relative to package.json, never absolute, so output is portable.
+  const relative = spec.replace(/^file:/, '');
+  return [`${SELF}@file:${path.isAbsolute(relative) ? relative : relative.replace(/^\.\//, '')}`];
+}
+
+function otherDependencies(devDeps: string[]): string[] {
+  return devDeps.filter((spec) => !isSelfSpec(spec));
+}
+
+function ownVersion(): string {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf-8')).version;
+}
+
+function projenVersion(): string {
+  return JSON.parse(fs.readFileSync(require.resolve('projen/package.json'), 'utf-8')).version;
+}
