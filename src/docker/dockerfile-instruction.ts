@@ -36,7 +36,9 @@ export class DockerInstruction {
    */
   public static run(commands: string[], options: RunInstructionOptions = {}): DockerInstruction {
     const flags = (options.mounts ?? []).map((mount) => `--mount=${mount}`);
-    return new DockerInstruction('RUN', commands.join(' \\\n    && '), flags);
+    // With mounts, the commands start on their own line so the chain stays readable.
+    const lead = flags.length > 0 ? '\\\n    ' : '';
+    return new DockerInstruction('RUN', lead + commands.join(' \\\n    && '), flags);
   }
 
   /** A `COPY` of one or more sources to a destination. */
