@@ -1,0 +1,89 @@
+import * as fs from 'fs';
+import { RustOperatorProject, RustOperatorProjectOptions } from '../src';
+import { snapshotTree, synthOperator, tempDir, TEST_OPERATOR } from './support/synth';
+
+/** Constructs (and synthesizes) a project in an empty folder; returns the error and what was written. */
+function attempt(options: Partial<RustOperatorProjectOptions>): { error?: Error; written: string[] } {
+  const dir = tempDir();
+  let error: Error | undefined;
+  try {
+    const project = new RustOperatorProject({ ...TEST_OPERATOR, ...options, outdir: dir } as RustOperatorProjectOptions);
+    process.env.PROJEN_DISABLE_POST = 'true';
+    project.synth();
+  } catch (e) {
+    error = e as Error;
+  } finally {
+    delete process.env.PROJEN_DISABLE_POST;
+  }
+  return { error, written: fs.readdirSync(dir) };
+}
+
+describe('bad input names the option and writes nothing', () => {
+  test.each([
+    ['name', { name: 'My Operator!' }, /name: "My Operator!" is not a valid Cargo crate name/],
+    ['name', { name: '' }, /name: is empty/],
+    ['name', { name: '1operator' }, /name: "1operator" is not a valid Cargo crate name/],
+    ['imageName', { imageName: 'ghcr.io/Tercen/My_Operator' }, /imageName: .*uppercase.*Use "ghcr.io\/tercen\/my_operator"/],
+    ['imageName', { imageName: 'ghcr.io/tercen/my operator' }, /imageName: .*whitespace or shell metacharacters/],
+    ['imageName', { imageName: 'ghcr.io/tercen/op:1.0.0' }, /imageName: .*has a tag or digest/],
+    ['repositoryUrl', { repositoryUrl: 'https://gitlab.com/acme/op.git' }, /repositoryUrl: .*not a GitHub repository URL.*registryOwner/],
+    ['registryOwner', { registryOwner: 'acme corp' }, /registryOwner: "acme corp" is not a GitHub user or organisation name/],
+    ['features', { features: ['bad feature=x'] }, /features: "bad feature=x" does not start with a feature name/],
+    ['gitTokenSecret', { gitTokenSecret: 'GITHUB_TOKEN' }, /gitTokenSecret: "GITHUB_TOKEN" is not a valid GitHub secret name/],
+    ['builderImage', { builderImage: 'rust:1.75; rm -rf /' }, /builderImage: .*shell metacharacters/],
+    ['builderPackages', { builderPackages: ['libcairo2-dev;curl'] }, /builderPackages: "libcairo2-dev;curl" is not a Debian package name/],
+  ])('%s', (_option, options, message) => {
+    const { error, written } = attempt(options);
+    expect(error?.message).toMatch(message);
+    expect(error?.message).toMatch(/^projen-rust-operator: /);
+    expect(written).toEqual([]);
+  });
+});
+
+describe('image name', () => {
+  test('comes from the repository owner, lowercased', () => {
+    const { project } = synthOperator({ repositoryUrl: 'git@github.com:AcmeCorp/Hello_Operator.git' });
+    expect(project.imageName).toBe('ghcr.io/acmecorp/hello_operator');
+  });
+
+  test('registryOwner wins over the repository owner', () => {
+    const { project } = synthOperator({ registryOwner: 'Tercen' });
+    expect(project.imageName).toBe('ghcr.io/tercen/hello_operator');
+  });
+
+  test('imageName wins over both', () => {
+    const { project } = synthOperator({ registryOwner: 'tercen', imageName: 'registry.example.com:5000/ops/hello' });
+    expect(project.imageName).toBe('registry.example.com:5000/ops/hello');
+  });
+
+  test('one value everywhere: workflow, operator.json, docs', () => {
+    const result = synthOperator({ repositoryUrl: 'https://github.com/AcmeCorp/hello_operator' });
+    const image = 'ghcr.io/acmecorp/hello_operator';
+    expect(result.read('.github/workflows/ci.yml')).toContain(`images: ${image}\n`);
+    expect(JSON.parse(result.read('operator.json')).container).toBe(`${image}:0.1.0`);
+    expect(result.read('docs/OPERATOR.md')).toContain(`| Image | \`${image}\` |`);
+    expect(result.read('.github/workflows/ci.yml')).not.toMatch(/AcmeCorp/);
+  });
+});
+
+test('a second synth changes no byte and no mode', () => {
+  const first = synthOperator();
+  const before = snapshotTree(first.dir);
+  synthOperator({}, {}, first.dir);
+  expect(snapshotTree(first.dir)).toEqual(before);
+});
+
+test('scaffolded samples are never overwritten', () => {
+  const first = synthOperator();
+  fs.writeFileSync(`${first.dir}/src/main.rs`, 'fn main() { /* mine */ }\n');
+  fs.writeFileSync(`${first.dir}/README.md`, '# mine\n');
+  synthOperator({}, {}, first.dir);
+  expect(fs.readFileSync(`${first.dir}/src/main.rs`, 'utf-8')).toBe('fn main() { /* mine */ }\n');
+  expect(fs.readFileSync(`${first.dir}/README.md`, 'utf-8')).toBe('# mine\n');
+});
+
+test('the operator install test scaffolds tests/test.json', () => {
+  expect(synthOperator().exists('tests/test.json')).toBe(false);
+  const enabled = synthOperator({ operatorInstallTest: true, repositoryUrl: 'https://github.com/acme/hello_operator' });
+  expect(JSON.parse(enabled.read('tests/test.json')).kind).toBe('OperatorUnitTest');
+});
