@@ -119,7 +119,12 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
   // marker must not make us delete `[package]` or a whole `[profile]`.
   const listed = first.markers.filter(m => m.section.kind !== 'array').flatMap(m => m.keys.map(k => [...m.section.path, ...k]))
     .filter(k => k.length >= 2 && !desired.some(t => startsWith(t.path, k)));
-  const removals: Range[] = first.markers.map(m => m.line);
+  // The marker of a table that stays managed becomes an anchor: the block is written back where
+  // it was, so keys a user (or `cargo add`, which keeps tables sorted) put above it stay above it.
+  const anchorOf = (m: Marker) => m.section.kind === 'standard' && desired.some(t => pathEquals(t.path, m.section.path))
+    && first.markers.find(other => other.section === m.section) === m ? anchorLine(m.section.path, eol) : '';
+  const edits: Edit[] = first.markers.map(m => ({ range: m.line, text: anchorOf(m) }));
+  const removals: Range[] = [];
   for (const section of first.sections) {
     if (section.kind === 'array') {
       const conflict = wanted.find(m => startsWith(m, section.path) || startsWith(section.path, m));
@@ -145,7 +150,7 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
       }
     }
   }
-  const removed = applyEdits(body, removals.map(r => ({ range: r, text: '' })));
+  const removed = applyEdits(body, [...edits, ...removals.map(r => ({ range: r, text: '' }))]);
 
   // 2. Drop tables that only held managed keys and are no longer managed: a bare `[profile.x]`
   //    left behind is an error in cargo (no `inherits`).
@@ -165,9 +170,15 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
   for (const table of desired) {
     const header = third.sections.find(s => s.kind === 'standard' && pathEquals(s.path, table.path));
     if (header) {
+      const block = renderBlock(table.keys.map(k => ({ path: [k.key], value: k.value })), eol, source);
+      const anchor = pruned.indexOf(anchorLine(table.path, eol), header.start);
+      if (anchor >= 0 && anchor < header.end) {
+        inserts.push({ range: [anchor, anchor + anchorLine(table.path, eol).length], text: block });
+        continue;
+      }
       const at = header.header[1];
       const lead = pruned.slice(header.header[0], at).endsWith('\n') ? '' : eol;
-      inserts.push({ range: [at, at], text: lead + renderBlock(table.keys.map(k => ({ path: [k.key], value: k.value })), eol, source) });
+      inserts.push({ range: [at, at], text: lead + block });
       continue;
     }
     const dotted = firstDottedDefinition(third.sections, table.path);
@@ -193,6 +204,11 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
   }
   verify(result, desired, fileName);
   return bom + result;
+}
+
+/** A placeholder comment line that holds a managed block's place while the file is edited. */
+function anchorLine(path: readonly string[], eol: string): string {
+  return `# projen-rust-operator-anchor ${pathId(path)}${eol}`;
 }
 
 /** The line ending a file uses most (LF when it has none). */

@@ -332,3 +332,28 @@ describe('helpers', () => {
     expect(stripManagedBlocks('x = 0\n' + M('a') + 'a = 1\ny = 2')).toBe('x = 0\ny = 2');
   });
 });
+
+describe('a managed block stays where it is', () => {
+  // `cargo add` keeps a sorted table sorted, so `anyhow` lands above the tikv-jemallocator
+  // block (between the header and our marker): the next synth must not move the block again.
+  const synthesized = apply(`${PACKAGE}\n[dependencies]\n`, [DEPENDENCIES]);
+
+  test.each([
+    ['above the block (cargo add, sorted)', (text: string) => text.replace('[dependencies]\n', '[dependencies]\nanyhow = "1.0.86"\n')],
+    ['below the block', (text: string) => text + 'zstd = "0.13"\n'],
+    ['a comment above the block', (text: string) => text.replace('[dependencies]\n', '[dependencies]\n# pinned for MSRV\n')],
+  ])('a user line %s', (_where, userEdit) => {
+    const edited = userEdit(synthesized);
+    expect(apply(edited, [DEPENDENCIES])).toBe(edited);
+  });
+
+  test('a changed managed value is rewritten in place', () => {
+    const edited = synthesized.replace('[dependencies]\n', '[dependencies]\nanyhow = "1"\n').replace('"0.6"', '"0.5"');
+    expect(apply(edited, [DEPENDENCIES])).toBe(edited.replace('"0.5"', '"0.6"'));
+  });
+
+  test('without a marker (adopting), the block goes right after the header', () => {
+    expect(apply(`${PACKAGE}\n[dependencies]\nanyhow = "1"\n`, [DEPENDENCIES]))
+      .toBe(`${PACKAGE}\n[dependencies]\n${DEPENDENCY_BLOCK}anyhow = "1"\n`);
+  });
+});
