@@ -29,7 +29,7 @@ const project = new cdk.JsiiProject({
     'smol-toml@^1.9.1',
     'fast-check@^4.11.0',
   ],
-  bin: { 'projen-rust-operator': 'lib/drift/cli.js' },
+  bin: { 'projen-rust-operator': 'lib/cli.js' },
   release: false,
   github: true,
   githubOptions: { mergify: false, pullRequestLint: false },
@@ -69,7 +69,7 @@ project.addTask('bench:image', {
 });
 project.addTask('drift:examples', {
   description: 'Check that examples/ are exactly what .projenrc.ts generates',
-  exec: 'tsx src/drift/cli.ts drift --only examples/',
+  exec: 'tsx src/cli.ts drift --only examples/',
 });
 
 // This repository's own CI: the same script a fresh machine runs.

@@ -12,6 +12,6 @@ export * from './github/ghcr-release-workflow';
 export * from './github/operator-install-test-job';
 export * from './github/pinned-actions';
 export * from './github/trivy-scan-job';
-export { ContainerPolicy, OperatorJson, OperatorJsonProps, OperatorJsonExpectations, OperatorJsonProblem } from './tercen/operator-json';
+export * from './tercen/operator-json';
 export * from './tercen/operator-docs';
 export * from './tercen/operator-manifest';

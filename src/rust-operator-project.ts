@@ -19,7 +19,7 @@ import { TrivyScanJob } from './github/trivy-scan-job';
 import { ContainerPolicy } from './tercen/operator-json';
 import { OperatorDocs } from './tercen/operator-docs';
 import { OperatorManifest } from './tercen/operator-manifest';
-import { renderMainRs, renderOperatorTestJson, renderReadme } from './tercen/operator-sources';
+import { renderDevRs, renderMainRs, renderOperatorTestJson, renderReadme } from './tercen/operator-sources';
 
 /** Options for `RustOperatorProject`. */
 export interface RustOperatorProjectOptions extends ProjectOptions {
@@ -145,6 +145,21 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly operatorInstallTest?: boolean;
 
   /**
+   * Add the Tercen Rust SDK: the `tercen-rs` git dependency (managed in Cargo.toml; its build
+   * script needs protobuf-compiler and git, added to the builder and CI) and a `src/bin/dev.rs`
+   * for local runs against a workflow step.
+   * @default false
+   */
+  readonly tercenSdk?: boolean;
+
+  /**
+   * Branch of tercen-rs to follow (ignored unless `tercenSdk`). Pin a revision with
+   * `project.cargo.addDependency('tercen-rs', { git, rev })` instead.
+   * @default "main"
+   */
+  readonly tercenSdkBranch?: string;
+
+  /**
    * Library tags of operator.json.
    * @default []
    */
@@ -183,6 +198,11 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
  * @pjid rust-operator
  */
 export class RustOperatorProject extends Project {
+  /** The Tercen Rust SDK crate. */
+  public static readonly TERCEN_SDK_CRATE = 'tercen-rs';
+  /** Where the Tercen Rust SDK lives (it is not on crates.io). */
+  public static readonly TERCEN_SDK_REPOSITORY = 'https://github.com/tercen/tercen-rs';
+
   /** The allocator every file derives from. */
   public readonly allocator: Allocator;
   /** The lowercase image name, without tag. */
@@ -224,10 +244,17 @@ export class RustOperatorProject extends Project {
       devRelease: options.devReleaseProfile,
       rustVersion: rustVersionOf(options.builderImage ?? JemallocDockerfile.DEFAULT_BUILDER_IMAGE),
     });
+    if (options.tercenSdk) {
+      this.cargo.addDependency(RustOperatorProject.TERCEN_SDK_CRATE, {
+        git: RustOperatorProject.TERCEN_SDK_REPOSITORY,
+        branch: options.tercenSdkBranch ?? 'main',
+      });
+    }
     this.dockerfile = this.createDockerfile({
       builderImage: options.builderImage,
       runtimeImage: options.runtimeImage,
-      builderPackages: options.builderPackages,
+      // tercen-rs compiles protobufs in its build script and is fetched with git.
+      builderPackages: [...(options.builderPackages ?? []), ...(options.tercenSdk ? ['git', 'protobuf-compiler'] : [])],
       runtimePackages: options.runtimePackages,
       compileTimeFiles: options.compileTimeFiles,
       gitTokenSecret: options.gitTokenSecret ? 'git_token' : undefined,
@@ -326,6 +353,9 @@ export class RustOperatorProject extends Project {
     new SampleFile(this, 'README.md', {
       contents: renderReadme({ name: this.name, description: this.description, imageName: this.imageName, docsPath: this.docs.path }),
     });
+    if (options.tercenSdk) {
+      new SampleFile(this, 'src/bin/dev.rs', { contents: renderDevRs(this.name) });
+    }
     if (options.operatorInstallTest) {
       new SampleFile(this, 'tests/test.json', { contents: renderOperatorTestJson(this.name) });
     }

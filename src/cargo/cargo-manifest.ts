@@ -91,6 +91,50 @@ export interface CargoManifestOptions {
   readonly buildProfile?: string;
 }
 
+/** A dependency managed in `[dependencies]` (rendered as an inline table). */
+export interface CargoDependencyOptions {
+  /**
+   * Version requirement, e.g. "1.40".
+   * @default - none (a git or path dependency)
+   */
+  readonly version?: string;
+  /**
+   * Git repository URL.
+   * @default - from crates.io
+   */
+  readonly git?: string;
+  /**
+   * Git branch.
+   * @default - the repository's default branch
+   */
+  readonly branch?: string;
+  /**
+   * Git tag.
+   * @default - none
+   */
+  readonly tag?: string;
+  /**
+   * Git revision (commit).
+   * @default - none
+   */
+  readonly rev?: string;
+  /**
+   * The package's name when it differs from the dependency key.
+   * @default - the key
+   */
+  readonly package?: string;
+  /**
+   * Features to enable.
+   * @default []
+   */
+  readonly features?: string[];
+  /**
+   * Whether the dependency is optional (enabled by a feature).
+   * @default false
+   */
+  readonly optional?: boolean;
+}
+
 /** What was read from Cargo.toml on disk (`undefined` text: the file does not exist). */
 interface DiskManifest {
   readonly text?: string;
@@ -149,6 +193,7 @@ export class CargoManifest extends Component {
 
   private readonly options: CargoManifestOptions;
   private readonly features = new Map<string, string[]>();
+  private readonly dependencies = new Map<string, CargoDependencyOptions>();
   private readonly profiles = new Map<string, CargoProfileOptions>();
   private disk?: DiskManifest;
   private pending?: string;
@@ -187,6 +232,32 @@ export class CargoManifest extends Component {
 
     // Never a projen-owned file: keep it out of any cleanup, even the legacy marker-based one.
     project.addExcludeFromCleanup(CargoManifest.FILE_NAME);
+  }
+
+  /**
+   * Adds (or replaces) a managed dependency in `[dependencies]`, e.g. an SDK every operator of a
+   * team shares. The rest of `[dependencies]` stays the user's.
+   */
+  public addDependency(name: string, spec: CargoDependencyOptions): void {
+    const option = `cargo.dependencies.${name}`;
+    if (typeof name !== 'string' || !DEPENDENCY_NAME.test(name)) {
+      throw new OptionError(option, `${JSON.stringify(name)} is not a valid dependency name.`, 'Use letters, digits, "_" and "-".');
+    }
+    if (name === Allocator.CRATE_NAME) {
+      throw new OptionError(option, `"${name}" is managed from the allocator options.`, 'Use allocator.crateVersion instead.');
+    }
+    if (spec.version === undefined && spec.git === undefined) {
+      throw new OptionError(option, 'has neither a version nor a git URL.', 'Give version (e.g. "1.40") or git (e.g. "https://github.com/tercen/tercen-rs").');
+    }
+    if ([spec.branch, spec.tag, spec.rev].filter((ref) => ref !== undefined).length > 1 || (spec.git === undefined && (spec.branch ?? spec.tag ?? spec.rev) !== undefined)) {
+      throw new OptionError(option, 'branch, tag and rev select a git revision: give at most one, and only with git.', 'Keep one of branch, tag or rev.');
+    }
+    for (const [key, value] of Object.entries(spec)) {
+      if (typeof value === 'string' && /[\u0000-\u001f"\\]/.test(value)) {
+        throw new OptionError(`${option}.${key}`, `${JSON.stringify(value)} contains quotes or control characters.`, 'Use a plain value.');
+      }
+    }
+    this.dependencies.set(name, { ...spec });
   }
 
   /**
@@ -416,10 +487,22 @@ export class CargoManifest extends Component {
 
   /** The managed `[dependencies]` keys: the optional tikv-jemallocator when it is linked. */
   protected managedDependencies(): { [name: string]: any } {
-    if (!this.allocator.linked) {
-      return {};
+    const managed: { [name: string]: any } = {};
+    if (this.allocator.linked) {
+      managed[Allocator.CRATE_NAME] = { version: this.allocator.crateVersion!, optional: true };
     }
-    return { [Allocator.CRATE_NAME]: { version: this.allocator.crateVersion!, optional: true } };
+    for (const name of [...this.dependencies.keys()].sort()) {
+      const spec = this.dependencies.get(name)!;
+      const entry: { [key: string]: TomlValue } = {};
+      // Cargo's documentation order.
+      for (const key of ['version', 'git', 'branch', 'tag', 'rev', 'package'] as const) {
+        if (spec[key] !== undefined) entry[key] = spec[key]!;
+      }
+      if (spec.features?.length) entry.features = [...spec.features];
+      if (spec.optional) entry.optional = true;
+      managed[name] = entry;
+    }
+    return managed;
   }
 
   /**
@@ -557,8 +640,8 @@ export class CargoManifest extends Component {
     for (const target of Object.values(isTable(manifest.target) ? manifest.target : {})) {
       collect(target);
     }
-    for (const name of Object.keys(this.managedDependencies())) {
-      deps.set(name, true);
+    for (const [name, spec] of Object.entries(this.managedDependencies())) {
+      deps.set(name, spec.optional === true);
     }
     return deps;
   }

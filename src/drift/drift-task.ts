@@ -15,5 +15,10 @@ export class DriftTask extends Component {
       description: 'Check, without writing, that every generated file and managed Cargo.toml key matches .projenrc.ts',
       exec: 'projen-rust-operator drift',
     });
+    project.addTask('release', {
+      description: 'Set the version in Cargo.toml, Cargo.lock and operator.json to the argument (X.Y.Z), commit and tag it',
+      exec: 'projen-rust-operator release',
+      receiveArgs: true,
+    });
   }
 }

@@ -194,3 +194,30 @@ export function renderOperatorTestJson(name: string): string {
     propertiesValues: {},
   }, null, 2) + '\n';
 }
+
+/**
+ * The scaffolded `src/bin/dev.rs`: a second binary for local runs against an existing workflow
+ * step (`WORKFLOW_ID`, `STEP_ID`), the way Tercen's Rust operators develop without a task.
+ */
+export function renderDevRs(name: string): string {
+  return `//! Local development entry point of ${name}: runs against an existing workflow step
+//! instead of a Tercen task.
+//!
+//! \`\`\`bash
+//! TERCEN_URI=https://tercen.com WORKFLOW_ID=<workflow id> STEP_ID=<step id> cargo run --bin dev
+//! \`\`\`
+
+use std::env;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let (Ok(workflow_id), Ok(step_id)) = (env::var("WORKFLOW_ID"), env::var("STEP_ID")) else {
+        eprintln!("error: set WORKFLOW_ID and STEP_ID to the workflow step to run against.");
+        return ExitCode::from(1);
+    };
+    println!("WORKFLOW_ID={workflow_id} STEP_ID={step_id}");
+    // Connect with tercen-rs here and run the operator's work on the step's data.
+    ExitCode::SUCCESS
+}
+`;
+}

@@ -12,7 +12,7 @@ import { snapshotTree, tempDir } from '../support/synth';
 jest.setTimeout(120_000);
 
 const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
-const CLI = path.join(REPO_ROOT, 'src', 'drift', 'cli.ts');
+const CLI = path.join(REPO_ROOT, 'src', 'cli.ts');
 
 /** An operator repository whose .projenrc.ts uses this checkout's sources, synthesized once. */
 function operatorRepo(): string {

@@ -1,14 +1,33 @@
 #!/usr/bin/env node
-import { checkDrift, formatDriftReport } from './drift-check';
+import { checkDrift, formatDriftReport } from './drift/drift-check';
+import { releaseOperator } from './release/operator-version';
+
+const USAGE = 'usage: projen-rust-operator drift [--only <path>]...\n       projen-rust-operator release <X.Y.Z>\n';
 
 /**
  * `projen-rust-operator drift [--only <path>...]`: exits 0 when every owned file matches
  * `.projenrc.ts`, 1 with a diff and a fix per file otherwise, 2 when synthesis itself fails.
+ *
+ * `projen-rust-operator release X.Y.Z`: sets the version in Cargo.toml, Cargo.lock and
+ * operator.json's container tag, commits and tags.
  */
 function main(argv: string[]): number {
   const [command, ...rest] = argv;
+  if (command === 'release') {
+    if (rest.length !== 1) {
+      process.stderr.write(USAGE);
+      return 2;
+    }
+    try {
+      process.stdout.write(releaseOperator(process.cwd(), rest[0]).join('\n') + '\n');
+      return 0;
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   if (command !== 'drift') {
-    process.stderr.write('usage: projen-rust-operator drift [--only <path>]...\n');
+    process.stderr.write(USAGE);
     return 2;
   }
   const only: string[] = [];
