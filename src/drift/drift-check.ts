@@ -107,15 +107,38 @@ function copyTree(from: string, to: string): void {
 }
 
 function synthesize(dir: string, command?: string[]): void {
-  const argv = command ?? [process.execPath, require.resolve('projen/bin/projen', { paths: [dir] }), 'default'];
+  const argv = command ?? defaultTaskCommand(dir) ?? [process.execPath, require.resolve('projen/bin/projen', { paths: [dir] }), 'default'];
+  const bin = path.join(dir, 'node_modules', '.bin');
   const result = spawnSync(argv[0], argv.slice(1), {
     cwd: dir,
     encoding: 'utf-8',
     // No dependency installation and no other post-synthesis steps: only the files.
-    env: { ...process.env, PROJEN_DISABLE_POST: 'true', CI: 'true' },
+    env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, PROJEN_DISABLE_POST: 'true', CI: 'true' },
   });
   if (result.status !== 0) {
     throw new Error(`Synthesis failed in a temporary copy (${argv.join(' ')}), so drift cannot be computed:\n${result.stderr || result.stdout || result.error}`);
+  }
+}
+
+/**
+ * The `default` task's command when it is one local program (`tsx .projenrc.ts`): run directly,
+ * it skips two process start-ups (projen's task runner and `npx -p`), which is most of the time
+ * a check takes. Anything else goes through `projen default`.
+ */
+function defaultTaskCommand(dir: string): string[] | undefined {
+  try {
+    const tasks = JSON.parse(fs.readFileSync(path.join(dir, '.projen', 'tasks.json'), 'utf-8')).tasks;
+    const steps: { exec?: string; execArgs?: string[] }[] = tasks?.default?.steps ?? [];
+    if (steps.length !== 1) {
+      return undefined;
+    }
+    const argv = steps[0].execArgs ?? (steps[0].exec && /^[\w./-]+( [\w./-]+)*$/.test(steps[0].exec) ? steps[0].exec.split(' ') : undefined);
+    if (!argv || !fs.existsSync(path.join(dir, 'node_modules', '.bin', argv[0]))) {
+      return undefined;
+    }
+    return [path.join(dir, 'node_modules', '.bin', argv[0]), ...argv.slice(1)];
+  } catch {
+    return undefined;
   }
 }
 
