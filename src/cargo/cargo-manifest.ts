@@ -249,7 +249,8 @@ export class CargoManifest extends Component {
     if (spec.version === undefined && spec.git === undefined) {
       throw new OptionError(option, 'has neither a version nor a git URL.', 'Give version (e.g. "1.40") or git (e.g. "https://github.com/tercen/tercen-rs").');
     }
-    if ([spec.branch, spec.tag, spec.rev].filter((ref) => ref !== undefined).length > 1 || (spec.git === undefined && (spec.branch ?? spec.tag ?? spec.rev) !== undefined)) {
+    const revisions = [spec.branch, spec.tag, spec.rev].filter((ref) => ref !== undefined);
+    if (revisions.length > 1 || (spec.git === undefined && revisions.length > 0)) {
       throw new OptionError(option, 'branch, tag and rev select a git revision: give at most one, and only with git.', 'Keep one of branch, tag or rev.');
     }
     for (const [key, value] of Object.entries(spec)) {

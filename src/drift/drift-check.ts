@@ -193,7 +193,7 @@ function compare(root: string, synthesized: string, only: string[]): DriftReport
   // compare read-only bits only where projen has already made files read-only.
   const treeHasReadOnlyFiles = [...before].some((file) => {
     const abs = path.join(root, file);
-    return fs.existsSync(abs) && (fs.statSync(abs).mode & 0o222) === 0;
+    return fs.existsSync(abs) && isReadOnly(fs.statSync(abs).mode);
   });
   if (!treeHasReadOnlyFiles) {
     notes.push('read-only bits not compared: no owned file is read-only here (a fresh git checkout does not record them).');
@@ -228,7 +228,12 @@ function compare(root: string, synthesized: string, only: string[]): DriftReport
           fix: '.gitattributes marks owned files eol=lf: run `git add --renormalize .` or `npx projen`.',
         });
       } else {
-        entries.push({ path: file, kind: DriftKind.MODIFIED, detail: unifiedDiff(file, actualText, wantedText), fix: fixHint(file, undefined, actualText, wantedText) });
+        entries.push({
+          path: file,
+          kind: DriftKind.MODIFIED,
+          detail: unifiedDiff(file, actualText, wantedText),
+          fix: fixHint(file, undefined, actualText, wantedText),
+        });
       }
       continue;
     }
@@ -240,17 +245,31 @@ function compare(root: string, synthesized: string, only: string[]): DriftReport
   return { entries, checkedFiles: all.length, notes };
 }
 
+/* eslint-disable no-bitwise */
+/** Nobody may write the file (projen's read-only generated files are 0444). */
+function isReadOnly(mode: number): boolean {
+  return (mode & 0o222) === 0;
+}
+
+/** Anybody may execute the file. */
+function isExecutable(mode: number): boolean {
+  return (mode & 0o111) !== 0;
+}
+
+function permissions(mode: number): string {
+  return (mode & 0o777).toString(8);
+}
+/* eslint-enable no-bitwise */
+
 function compareModes(actual: number, wanted: number, compareReadOnly: boolean): string | undefined {
   const problems: string[] = [];
-  const executable = (mode: number) => (mode & 0o111) !== 0;
-  const readOnly = (mode: number) => (mode & 0o222) === 0;
-  if (executable(actual) !== executable(wanted)) {
-    problems.push(executable(wanted) ? 'should be executable but is not' : 'is executable but should not be');
+  if (isExecutable(actual) !== isExecutable(wanted)) {
+    problems.push(isExecutable(wanted) ? 'should be executable but is not' : 'is executable but should not be');
   }
-  if (compareReadOnly && readOnly(actual) !== readOnly(wanted)) {
-    problems.push(readOnly(wanted) ? 'should be read-only (generated) but is writable' : 'is read-only but should be writable');
+  if (compareReadOnly && isReadOnly(actual) !== isReadOnly(wanted)) {
+    problems.push(isReadOnly(wanted) ? 'should be read-only (generated) but is writable' : 'is read-only but should be writable');
   }
-  return problems.length > 0 ? `mode ${(actual & 0o777).toString(8)}, synth writes ${(wanted & 0o777).toString(8)}: ${problems.join('; ')}` : undefined;
+  return problems.length > 0 ? `mode ${permissions(actual)}, synth writes ${permissions(wanted)}: ${problems.join('; ')}` : undefined;
 }
 
 function unifiedDiff(file: string, actual: string, wanted: string): string {

@@ -41,7 +41,11 @@ export const TEST_OPERATOR: RustOperatorProjectOptions = {
  * Creates a RustOperatorProject in a new temp folder (after writing `files` there), synthesizes
  * it without post-synthesis steps (no npm install) and returns accessors.
  */
-export function synthOperator(options: Partial<RustOperatorProjectOptions> = {}, files: { [file: string]: string } = {}, dir = tempDir()): SynthResult<RustOperatorProject> {
+export function synthOperator(
+  options: Partial<RustOperatorProjectOptions> = {},
+  files: { [file: string]: string } = {},
+  dir = tempDir(),
+): SynthResult<RustOperatorProject> {
   writeFiles(dir, files);
   const project = new RustOperatorProject({ ...TEST_OPERATOR, ...options, outdir: dir } as RustOperatorProjectOptions);
   synthQuietly(project);
@@ -76,10 +80,10 @@ export function snapshotTree(dir: string, skip: string[] = ['node_modules', '.gi
     for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       if (skip.includes(entry.name)) continue;
       const file = path.join(rel, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else if (entry.isFile()) {
+      if (entry.isDirectory()) {walk(file);} else if (entry.isFile()) {
         const abs = path.join(dir, file);
-        out.set(file.split(path.sep).join('/'), { content: fs.readFileSync(abs), mode: fs.statSync(abs).mode & 0o777 });
+        // Permission bits only (the file type bits are the same for every regular file).
+        out.set(file.split(path.sep).join('/'), { content: fs.readFileSync(abs), mode: fs.statSync(abs).mode % 0o1000 });
       }
     }
   };
