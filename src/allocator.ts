@@ -46,6 +46,13 @@ export interface AllocatorOptions {
    * @default "0.6"
    */
   readonly crateVersion?: string;
+
+  /**
+   * Features of the linked tikv-jemallocator, e.g. "profiling" for heap profiles of Rust
+   * allocations (`_RJEM_MALLOC_CONF=prof:true`).
+   * @default []
+   */
+  readonly crateFeatures?: string[];
 }
 
 /**
@@ -83,6 +90,8 @@ export class Allocator {
   public readonly cargoFeature?: string;
   /** Version requirement of tikv-jemallocator, or undefined when nothing is linked. */
   public readonly crateVersion?: string;
+  /** Features of the linked tikv-jemallocator (empty when nothing is linked). */
+  public readonly crateFeatures: string[];
 
   constructor(options: AllocatorOptions = {}) {
     this.mode = Allocator.parseMode(options.mode ?? AllocatorMode.LINKED_AND_PRELOADED, 'allocator.mode');
@@ -90,6 +99,16 @@ export class Allocator {
     if (!usesJemalloc && options.mallocConf !== undefined) {
       throw new OptionError('allocator.mallocConf', 'has no effect with the system allocator.',
         'Remove mallocConf, or choose a jemalloc allocator mode.');
+    }
+    this.crateFeatures = [...(options.crateFeatures ?? [])].sort();
+    if (!this.linked && this.crateFeatures.length > 0) {
+      throw new OptionError('allocator.crateFeatures', `are only used when tikv-jemallocator is linked, and mode "${this.mode}" links nothing.`,
+        `Remove them, or use mode "${AllocatorMode.LINKED}" or "${AllocatorMode.LINKED_AND_PRELOADED}".`);
+    }
+    for (const feature of this.crateFeatures) {
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(feature)) {
+        throw new OptionError('allocator.crateFeatures', `"${feature}" is not a Cargo feature name.`, 'Use a tikv-jemallocator feature such as "profiling".');
+      }
     }
     if (!this.linked && (options.featureName !== undefined || options.crateVersion !== undefined)) {
       throw new OptionError(options.featureName !== undefined ? 'allocator.featureName' : 'allocator.crateVersion',
@@ -128,9 +147,17 @@ export class Allocator {
     return this.mode === AllocatorMode.PRELOADED || this.mode === AllocatorMode.LINKED_AND_PRELOADED;
   }
 
-  /** Debian packages the builder needs (jeprof and headers come with libjemalloc-dev). */
+  /**
+   * Debian packages the builder needs: libjemalloc-dev (headers and jeprof) for every jemalloc
+   * mode, and `make` when tikv-jemallocator is linked: tikv-jemalloc-sys builds its bundled
+   * jemalloc with `make`, which the official `rust:*-slim` images do not have
+   * (github.com/tikv/jemallocator/issues/79).
+   */
   public get builderPackages(): string[] {
-    return this.mode === AllocatorMode.SYSTEM ? [] : ['libjemalloc-dev'];
+    if (this.mode === AllocatorMode.SYSTEM) {
+      return [];
+    }
+    return this.linked ? ['libjemalloc-dev', 'make'] : ['libjemalloc-dev'];
   }
 
   /** Debian packages the runtime image needs. */

@@ -8,16 +8,16 @@ import { Allocator, AllocatorMode } from './allocator';
 import { CargoManifest } from './cargo/cargo-manifest';
 import { ImageReference } from './docker/image-reference';
 import { JemallocDockerfile, JemallocDockerfileOptions } from './docker/jemalloc-dockerfile';
-import { OptionError } from './errors';
-import { SubprojectProjenrc } from './subproject-projenrc';
 import { DriftTask } from './drift/drift-task';
+import { OptionError } from './errors';
 import { CargoDependabot } from './github/cargo-dependabot';
 import { GhcrReleaseWorkflow, validateSecretName } from './github/ghcr-release-workflow';
 import { OperatorInstallTestJob } from './github/operator-install-test-job';
 import { PinnedAction } from './github/pinned-actions';
 import { TrivyScanJob } from './github/trivy-scan-job';
-import { ContainerPolicy } from './tercen/operator-json';
+import { SubprojectProjenrc } from './subproject-projenrc';
 import { OperatorDocs } from './tercen/operator-docs';
+import { ContainerPolicy } from './tercen/operator-json';
 import { OperatorManifest } from './tercen/operator-manifest';
 import { renderDevRs, renderMainRs, renderOperatorTestJson, renderReadme } from './tercen/operator-sources';
 
@@ -72,6 +72,13 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
    * @default Allocator.SEED_MALLOC_CONF
    */
   readonly mallocConf?: string;
+
+  /**
+   * Features of the linked tikv-jemallocator (e.g. "profiling" for heap profiles of Rust
+   * allocations).
+   * @default []
+   */
+  readonly allocatorCrateFeatures?: string[];
 
   /**
    * Extra Cargo features owned by `.projenrc.ts`, each `name` (an empty feature) or
@@ -160,6 +167,32 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly tercenSdkBranch?: string;
 
   /**
+   * The branch whose pushes publish the `main`-style image tag.
+   * @default "main"
+   */
+  readonly mainBranch?: string;
+
+  /**
+   * Runner labels of the CI jobs.
+   * @default ["ubuntu-latest"]
+   */
+  readonly runsOn?: string[];
+
+  /**
+   * Attest build provenance of pushed images. Needs a public repository or GitHub Enterprise
+   * Cloud; turn off for private repositories on other plans.
+   * @default true
+   */
+  readonly provenanceAttestation?: boolean;
+
+  /**
+   * Let release (tag) builds restore the GitHub Actions build cache (faster releases, but a
+   * release built from cached layers).
+   * @default false
+   */
+  readonly cacheOnReleaseBuilds?: boolean;
+
+  /**
    * Library tags of operator.json.
    * @default []
    */
@@ -229,7 +262,7 @@ export class RustOperatorProject extends Project {
   constructor(options: RustOperatorProjectOptions) {
     super({ ...validateName(options), gitOptions: { endOfLine: EndOfLine.NONE, ...options.gitOptions } });
     this.repositoryUrl = options.repositoryUrl;
-    this.allocator = new Allocator({ mode: options.allocator, mallocConf: options.mallocConf });
+    this.allocator = new Allocator({ mode: options.allocator, mallocConf: options.mallocConf, crateFeatures: options.allocatorCrateFeatures });
     this.imageName = resolveImageName(options);
     this.description = options.description ?? 'A Tercen operator written in Rust.';
     if (options.gitTokenSecret !== undefined) {
@@ -275,6 +308,10 @@ export class RustOperatorProject extends Project {
       gitTokenSecret: options.gitTokenSecret,
       actionPins: options.actionPins,
       driftCheck: !this.parent,
+      mainBranch: options.mainBranch,
+      runsOn: options.runsOn,
+      provenanceAttestation: options.provenanceAttestation,
+      cacheOnReleaseBuilds: options.cacheOnReleaseBuilds,
     });
     this.scanJob = new TrivyScanJob(this.workflow, { failOnFindings: options.failOnCriticalVulnerabilities });
     this.installTestJob = new OperatorInstallTestJob(this.workflow, { enabled: options.operatorInstallTest });
@@ -388,7 +425,7 @@ function resolveImageName(options: RustOperatorProjectOptions): string {
     return image.name;
   }
   const owner = options.registryOwner ?? githubOwner(options.repositoryUrl);
-  return ImageReference.forGitHubOwner(owner, options.name, options.registryOwner ? 'registryOwner' : 'repositoryUrl').name;
+  return ImageReference.forGitHubOwner(owner, options.name, options.registryOwner !== undefined ? 'registryOwner' : 'repositoryUrl').name;
 }
 
 /** The owner part of a GitHub URL (https, ssh or git+https). */

@@ -52,8 +52,8 @@ describe('image name', () => {
   });
 
   test('imageName wins over both', () => {
-    const { project } = synthOperator({ registryOwner: 'tercen', imageName: 'registry.example.com:5000/ops/hello' });
-    expect(project.imageName).toBe('registry.example.com:5000/ops/hello');
+    const { project } = synthOperator({ registryOwner: 'tercen', imageName: 'ghcr.io/ops/hello' });
+    expect(project.imageName).toBe('ghcr.io/ops/hello');
   });
 
   test('one value everywhere: workflow, operator.json, docs', () => {

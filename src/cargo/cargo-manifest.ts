@@ -490,7 +490,11 @@ export class CargoManifest extends Component {
   protected managedDependencies(): { [name: string]: any } {
     const managed: { [name: string]: any } = {};
     if (this.allocator.linked) {
-      managed[Allocator.CRATE_NAME] = { version: this.allocator.crateVersion!, optional: true };
+      managed[Allocator.CRATE_NAME] = {
+        version: this.allocator.crateVersion!,
+        ...(this.allocator.crateFeatures.length > 0 ? { features: [...this.allocator.crateFeatures] } : {}),
+        optional: true,
+      };
     }
     for (const name of [...this.dependencies.keys()].sort()) {
       const spec = this.dependencies.get(name)!;

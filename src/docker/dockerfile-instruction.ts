@@ -50,9 +50,13 @@ export class DockerInstruction {
     return new DockerInstruction('COPY', [...sources, destination].join(' '), flags);
   }
 
-  /** An `ENV` with one `KEY=value` per line, keys sorted for a stable output. */
+  /**
+   * An `ENV` with one `KEY=value` per line, keys sorted for a stable output. Values that are not
+   * plain words are double-quoted with `\\`, `"` and `$` escaped, so Docker stores them verbatim
+   * (no variable expansion).
+   */
   public static env(variables: { [name: string]: string }): DockerInstruction {
-    const pairs = Object.keys(variables).sort().map((name) => `${name}=${quoteEnvValue(variables[name])}`);
+    const pairs = Object.keys(variables).sort().map((name) => `${checkVariableName(name, 'ENV')}=${quoteValue(variables[name], 'ENV', name)}`);
     return new DockerInstruction('ENV', pairs.join(' \\\n    '));
   }
 
@@ -81,9 +85,9 @@ export class DockerInstruction {
     return new DockerInstruction('CMD', JSON.stringify(argv).replace(/","/g, '", "'));
   }
 
-  /** `LABEL` lines, keys sorted. */
+  /** `LABEL` lines, keys sorted; values double-quoted like `env` values. */
   public static label(labels: { [name: string]: string }): DockerInstruction {
-    const pairs = Object.keys(labels).sort().map((name) => `${name}=${JSON.stringify(labels[name])}`);
+    const pairs = Object.keys(labels).sort().map((name) => `${quoteLabelKey(name)}=${quoteValue(labels[name], 'LABEL', name, true)}`);
     return new DockerInstruction('LABEL', pairs.join(' \\\n      '));
   }
 
@@ -117,6 +121,31 @@ export class DockerInstruction {
   }
 }
 
-function quoteEnvValue(value: string): string {
-  return /^[A-Za-z0-9_.,:/=+@%-]*$/.test(value) && value !== '' ? value : JSON.stringify(value);
+function checkVariableName(name: string, keyword: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new Error(`${keyword} variable name must be letters, digits and "_", not starting with a digit; got ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function quoteLabelKey(name: string): string {
+  if (name === '' || /[\r\n]/.test(name)) {
+    throw new Error(`LABEL key must be a non-empty single line, got ${JSON.stringify(name)}`);
+  }
+  return /^[A-Za-z0-9_.-]+$/.test(name) ? name : quoteValue(name, 'LABEL', name, true);
+}
+
+/**
+ * A value as Docker's word parser reads it back verbatim: bare when it is a plain word, else in
+ * double quotes where only `\\`, `"` and `$` need (and get) a backslash. JSON escapes such as
+ * `\n` mean nothing to Docker, so line breaks are refused instead.
+ */
+function quoteValue(value: string, keyword: string, name: string, alwaysQuote = false): string {
+  if (typeof value !== 'string' || /[\r\n]/.test(value)) {
+    throw new Error(`${keyword} ${name}: the value must be a single-line string, got ${JSON.stringify(value)}`);
+  }
+  if (!alwaysQuote && value !== '' && /^[A-Za-z0-9_.,:/=+@%-]+$/.test(value)) {
+    return value;
+  }
+  return `"${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }

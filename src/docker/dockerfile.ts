@@ -133,6 +133,7 @@ export interface DockerfileOptions {
 export class Dockerfile extends FileBase {
   private readonly stageList: DockerfileStage[] = [];
   private readonly globalArgs: DockerInstruction[] = [];
+  private defined = false;
 
   constructor(project: Project, options: DockerfileOptions = {}) {
     super(project, options.fileName ?? 'Dockerfile', { marker: true, readonly: true, committed: true });
@@ -175,6 +176,18 @@ export class Dockerfile extends FileBase {
    */
   protected defineStages(): void {}
 
+  /**
+   * Defines the stages before projen writes anything, so an error from a stage definition (or
+   * an escape hatch) leaves the project untouched instead of half-written.
+   */
+  public preSynthesize(): void {
+    super.preSynthesize();
+    this.ensureDefined();
+    if (this.stageList.length === 0) {
+      throw new Error(`${this.path} has no stages: add one with addStage() or override defineStages().`);
+    }
+  }
+
   protected synthesizeContent(_resolver: IResolver): string | undefined {
     this.ensureDefined();
     const header = [`# ${this.marker}`];
@@ -188,7 +201,6 @@ export class Dockerfile extends FileBase {
     return parts.join('\n\n') + '\n';
   }
 
-  private defined = false;
   private ensureDefined(): void {
     if (!this.defined) {
       this.defined = true;

@@ -10,6 +10,8 @@ const REFERENCE = new RegExp(`^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COM
 
 /** Debian releases in age order; the index compares glibc generations. */
 const DEBIAN_RELEASES = ['buster', 'bullseye', 'bookworm', 'trixie', 'forky'];
+/** Debian's version number of the first entry of DEBIAN_RELEASES (buster is Debian 10). */
+const DEBIAN_FIRST_VERSION = 10;
 
 /**
  * A container image reference (`[registry/]repository[:tag][@digest]`), validated once so
@@ -94,7 +96,26 @@ export class ImageReference {
    */
   public get debianRelease(): string | undefined {
     const words = (this.tag ?? '').split(/[-_.]/);
-    return DEBIAN_RELEASES.find((release) => words.includes(release));
+    const named = DEBIAN_RELEASES.find((release) => words.includes(release));
+    if (named) {
+      return named;
+    }
+    // By version: `debian12` in a tag or name (`gcr.io/distroless/cc-debian12`), or the
+    // official `debian` image's numeric tags (`debian:12-slim`, `debian:12.5`).
+    const nameWords = this.shortName.split(/[-_.]/);
+    for (const word of [...words, ...nameWords]) {
+      const version = /^debian(\d+)$/.exec(word)?.[1];
+      if (version !== undefined) {
+        return DEBIAN_RELEASES[Number(version) - DEBIAN_FIRST_VERSION];
+      }
+    }
+    if (this.repository === 'debian' || this.repository === 'library/debian') {
+      const version = /^(\d+)(?:[-.]|$)/.exec(this.tag ?? '')?.[1];
+      if (version !== undefined) {
+        return DEBIAN_RELEASES[Number(version) - DEBIAN_FIRST_VERSION];
+      }
+    }
+    return undefined;
   }
 
   /** The Rust version in an official `rust:<version>-...` tag, or undefined. */

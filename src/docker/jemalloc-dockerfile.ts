@@ -8,6 +8,7 @@ import { compareDebianReleases, ImageReference } from './image-reference';
 import { Allocator } from '../allocator';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { CargoTargetKind } from '../cargo/cargo-target';
+import { validateProfileName } from '../cargo/profile-rules';
 import { OptionError } from '../errors';
 
 /** Options for `JemallocDockerfile`. */
@@ -51,7 +52,9 @@ export interface JemallocDockerfileOptions {
 
   /**
    * Files or folders the compiler reads besides `src/` (`include_str!`, `build.rs`, `protos/`).
-   * `operator.json` and the crate's build script are always copied.
+   * Always copied as well: `operator.json`, the crate's build script, and the top-level file or
+   * folder of a `[lib]` or `[[bin]]` path outside `src/`. Each is also kept out of `.dockerignore`
+   * exclusions.
    * @default []
    */
   readonly compileTimeFiles?: string[];
@@ -77,13 +80,15 @@ export interface JemallocDockerfileOptions {
   readonly gitTokenSecret?: string;
 
   /**
-   * Name of the non-root runtime user.
+   * Name of the non-root runtime user (at most 26 characters: its group is `<name>-group`; not a
+   * Debian system account such as "nobody").
    * @default "operator"
    */
   readonly runtimeUser?: string;
 
   /**
-   * uid (and gid) of the runtime user.
+   * uid (and gid) of the runtime user. Not 0 (root), and not one Debian reserves for system
+   * accounts (1-100, 65534).
    * @default 1000
    */
   readonly runtimeUid?: number;
@@ -143,40 +148,46 @@ export class JemallocDockerfile extends Dockerfile {
     this.options = options;
     this.allocator = options.allocator ?? new Allocator();
     this.dockerignore = new OperatorDockerignore(project);
-    // Validate everything now, while .projenrc.ts runs and before anything is written.
-    ImageReference.parse(options.builderImage ?? JemallocDockerfile.DEFAULT_BUILDER_IMAGE, 'builderImage');
-    ImageReference.parse(options.runtimeImage ?? JemallocDockerfile.DEFAULT_RUNTIME_IMAGE, 'runtimeImage');
+    // Validate the options now, while .projenrc.ts runs and before anything is written. What
+    // overridable methods return is checked in preSynthesize, once a subclass is initialised.
+    if (options.builderImage !== undefined) ImageReference.parse(options.builderImage, 'builderImage');
+    if (options.runtimeImage !== undefined) ImageReference.parse(options.runtimeImage, 'runtimeImage');
     aptPackageList(options.builderPackages ?? [], 'builderPackages');
     aptPackageList(options.runtimePackages ?? [], 'runtimePackages');
-    for (const file of options.compileTimeFiles ?? []) {
-      if (path.isAbsolute(file) || file.split(/[\\/]/).includes('..') || /[\s*?$`'"\\]/.test(file) || file === '') {
-        throw new OptionError('compileTimeFiles', `"${file}" is not a plain path inside the project.`,
-          'List paths relative to the project root without spaces, wildcards or "..", e.g. "palettes.json" or "protos".');
-      }
-    }
-    if (options.gitTokenSecret !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(options.gitTokenSecret)) {
-      throw new OptionError('gitTokenSecret', `"${options.gitTokenSecret}" is not a valid BuildKit secret id.`,
+    checkCompileTimeFiles(options.compileTimeFiles ?? [], 'compileTimeFiles');
+    if (options.gitTokenSecret !== undefined && (typeof options.gitTokenSecret !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(options.gitTokenSecret))) {
+      throw new OptionError('gitTokenSecret', `${JSON.stringify(options.gitTokenSecret)} is not a valid BuildKit secret id.`,
         'Use letters, digits, "_", "-" or ".", e.g. "git_token".');
     }
-    const uid = options.runtimeUid ?? 1000;
-    if (!Number.isInteger(uid) || uid < 1 || uid > 2147483647) {
-      throw new OptionError('runtimeUid', `${uid} is not a non-root uid.`, 'Use a positive integer such as 1000.');
-    }
-    if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(this.runtimeUserName())) {
-      throw new OptionError('runtimeUser', `"${this.runtimeUserName()}" is not a valid Linux user name.`,
-        'Use lowercase letters, digits, "_" or "-", starting with a letter, e.g. "operator".');
-    }
-    for (const features of [options.buildFeatures ?? []]) {
-      for (const feature of features) {
-        if (!/^[A-Za-z0-9_][A-Za-z0-9_+.\/-]*$/.test(feature)) {
-          throw new OptionError('buildFeatures', `"${feature}" is not a Cargo feature name.`, 'Use names as `cargo build --features` takes them.');
-        }
+    checkRuntimeUid(options.runtimeUid ?? 1000);
+    if (options.runtimeUser !== undefined) checkRuntimeUser(options.runtimeUser);
+    if (options.binaryName !== undefined) checkBinaryName(options.binaryName, 'binaryName');
+    if (options.buildProfile !== undefined) validateProfileName(options.buildProfile, 'buildProfile');
+    for (const feature of options.buildFeatures ?? []) {
+      if (typeof feature !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_+./-]*$/.test(feature)) {
+        throw new OptionError('buildFeatures', `${JSON.stringify(feature)} is not a Cargo feature name.`, 'Use names as `cargo build --features` takes them.');
       }
     }
+  }
+
+  /**
+   * Checks what the (possibly overridden) methods return, registers the compile-time files
+   * with the `.dockerignore` and defines the stages: all before projen writes any file.
+   */
+  public preSynthesize(): void {
+    ImageReference.parse(this.builderImage(), 'builderImage');
+    ImageReference.parse(this.runtimeImage(), 'runtimeImage');
+    checkRuntimeUser(this.runtimeUserName());
+    checkBinaryName(this.binaryName(), this.options.binaryName !== undefined ? 'binaryName' : 'Cargo.toml package.name');
+    validateProfileName(this.buildProfile(), this.options.buildProfile !== undefined ? 'buildProfile' : 'cargo.buildProfile');
+    this.checkTargetPaths();
+    const files = this.compileTimeFiles();
+    checkCompileTimeFiles(files, 'compileTimeFiles');
     this.checkDebianReleases();
-    for (const file of this.compileTimeFiles()) {
+    for (const file of files) {
       this.dockerignore.addRequiredPath(file);
     }
+    super.preSynthesize();
   }
 
   /** Debian packages installed in the builder stage (sorted, deduplicated). */
@@ -268,9 +279,20 @@ export class JemallocDockerfile extends Dockerfile {
     return this.allocator.runtimeEnvironment;
   }
 
-  /** The binary name. */
+  /**
+   * The binary name: the `[[bin]]` built from `src/main.rs` when Cargo.toml declares one, else
+   * the package name (cargo's name for `src/main.rs`), else the project name.
+   */
   protected binaryName(): string {
-    return this.options.binaryName ?? this.cargo()?.packageName ?? this.project.name;
+    if (this.options.binaryName !== undefined) {
+      return this.options.binaryName;
+    }
+    const cargo = this.cargo();
+    if (!cargo) {
+      return this.project.name;
+    }
+    const main = cargo.targets.find((target) => target.kind === CargoTargetKind.BIN && normalizePath(target.path) === 'src/main.rs' && target.name);
+    return main?.name ?? cargo.packageName;
   }
 
   /** The Cargo profile to build. */
@@ -284,16 +306,45 @@ export class JemallocDockerfile extends Dockerfile {
   }
 
   /**
+   * The Debian release of the builder image (`bookworm`), or undefined when unknown. Read from
+   * the image reference by default; override it in a subclass with a custom image (e.g. a
+   * `:latest` tag) to declare the release, so the builder/runtime check covers it too.
+   */
+  protected builderDebianRelease(): string | undefined {
+    return ImageReference.parse(this.builderImage(), 'builderImage').debianRelease;
+  }
+
+  /** The Debian release of the runtime image; see `builderDebianRelease`. */
+  protected runtimeDebianRelease(): string | undefined {
+    return ImageReference.parse(this.runtimeImage(), 'runtimeImage').debianRelease;
+  }
+
+  /**
    * Paths copied into the builder besides the manifest and `src/`: operator.json, the build
    * script, and `compileTimeFiles`.
    */
   protected compileTimeFiles(): string[] {
-    const files = ['operator.json', ...(this.options.compileTimeFiles ?? [])];
-    const buildScript = this.cargo()?.buildScript;
-    if (buildScript && !files.includes(buildScript)) {
-      files.push(buildScript);
+    return uniqueRoots(['operator.json', ...(this.options.compileTimeFiles ?? []), ...this.targetRootsOutsideSrc()]);
+  }
+
+  /**
+   * What `cargo build` compiles from outside `src/`: the top-level file or folder of the build
+   * script and of `[lib]` / `[[bin]]` paths elsewhere (`build.rs`, `build/` for
+   * `build/main.rs`), so the modules next to them come along.
+   */
+  protected targetRootsOutsideSrc(): string[] {
+    const cargo = this.cargo();
+    if (!cargo) {
+      return [];
     }
-    return files;
+    const built = cargo.targets
+      .filter((target) => target.kind === CargoTargetKind.LIB || target.kind === CargoTargetKind.BIN)
+      .map((target) => target.path);
+    const buildScript = cargo.buildScript;
+    return [...(buildScript ? [buildScript] : []), ...built]
+      .map((file) => normalizePath(file))
+      .filter((file) => file.split('/')[0] !== 'src')
+      .map((file) => (file.includes('/') ? file.split('/')[0] : file));
   }
 
   protected defineStages(): void {
@@ -309,8 +360,10 @@ export class JemallocDockerfile extends Dockerfile {
 
   /** Adds the builder stage's instructions. */
   protected defineBuilderStage(stage: DockerfileStage): void {
-    stage.addInstruction('packages', this.aptInstall(this.builderPackageList)
-      .withComment('Build packages, from the same list as the CI workflow\'s system-dependencies step.'));
+    if (this.builderPackageList.length > 0) {
+      stage.addInstruction('packages', this.aptInstall(this.builderPackageList)
+        .withComment('Build packages, from the same list as the CI workflow\'s system-dependencies step.'));
+    }
     stage.addInstruction('workdir', DockerInstruction.workdir(JemallocDockerfile.BUILD_DIR));
     if (this.options.dependencyLayer ?? true) {
       stage.addInstruction('manifest', DockerInstruction.copy(['Cargo.toml', 'Cargo.lock*'], './')
@@ -324,14 +377,14 @@ export class JemallocDockerfile extends Dockerfile {
     } else {
       stage.addInstruction('manifest', DockerInstruction.copy(['Cargo.toml', 'Cargo.lock*'], './'));
     }
-    const files = this.compileTimeFiles();
+    const files = this.compileTimeFiles().map(normalizePath).filter((file) => !isUnder(file, 'src'));
     files.forEach((file, index) => {
       stage.addInstruction(`compile-time-file-${index + 1}`, DockerInstruction.copy([file], `./${file}`));
     });
     stage.addInstruction('sources', DockerInstruction.copy(['src'], './src'));
     // Sources keep their checkout mtimes, which can be older than the stub build: touch them so
     // cargo rebuilds the crate instead of reusing the stub.
-    const touched = ['src', ...files].sort();
+    const touched = uniqueRoots(['src', ...files]).sort();
     stage.addInstruction('build', this.cargoRun([
       ...this.finalStubPaths().map((file) => `{ [ -e ${file} ] || { ${this.stubCommand(file)}; }; }`),
       `find ${touched.join(' ')} -type f -exec touch {} +`,
@@ -343,9 +396,11 @@ export class JemallocDockerfile extends Dockerfile {
   protected defineRuntimeStage(stage: DockerfileStage): void {
     const uid = this.runtimeUid;
     const user = this.runtimeUserName();
-    stage.addInstruction('packages', this.aptInstall(this.runtimePackageList));
+    if (this.runtimePackageList.length > 0) {
+      stage.addInstruction('packages', this.aptInstall(this.runtimePackageList));
+    }
     stage.addInstruction('user', DockerInstruction.run(this.createRuntimeUserCommands(user, uid))
-      .withComment(`Non-root user ${user} (uid ${uid}). Debian already has a group named "operator", so the\ngroup gets its own name instead of useradd's default.`));
+      .withComment(`Non-root user ${user} (uid ${uid}) in its own group ${user}-group: useradd's default group,\nnamed like the user, fails for "operator" on Debian, which already has that group.`));
     const profileDir = this.cargo()?.profileDirectory(this.buildProfile()) ?? defaultProfileDirectory(this.buildProfile());
     stage.addInstruction('binary', DockerInstruction.copy(
       [`${JemallocDockerfile.BUILD_DIR}/target/${profileDir}/${this.binaryName()}`], this.binaryPath,
@@ -371,7 +426,7 @@ export class JemallocDockerfile extends Dockerfile {
   protected environmentComment(): string {
     const lines: string[] = [];
     if (this.allocator.preloaded) {
-      lines.push(`LD_PRELOAD by soname works on every architecture; MALLOC_CONF tunes the preloaded libjemalloc2.`);
+      lines.push('LD_PRELOAD by soname works on every architecture; MALLOC_CONF tunes the preloaded libjemalloc2.');
     }
     if (this.allocator.linked) {
       lines.push('_RJEM_MALLOC_CONF tunes the tikv-jemallocator linked into the binary (it ignores MALLOC_CONF).');
@@ -385,25 +440,30 @@ export class JemallocDockerfile extends Dockerfile {
     return `cargo build --profile ${this.buildProfile()}${features} $(test -f Cargo.lock && echo --locked)`;
   }
 
-  /** Files stubbed for the dependency layer: `src/main.rs` plus every explicit target of the manifest. */
+  /**
+   * Files stubbed for the dependency layer: `src/main.rs`, every explicit target of the
+   * manifest, and the build script (also one cargo finds by itself), so build-dependencies are
+   * compiled in that layer too.
+   */
   protected dependencyStubPaths(): string[] {
     const cargo = this.cargo();
-    const paths = new Set<string>(['src/main.rs', ...(cargo?.targetPaths ?? [])]);
+    const buildScript = cargo?.buildScript;
+    const paths = new Set<string>(['src/main.rs', ...(cargo?.targetPaths ?? []), ...(buildScript ? [buildScript] : [])].map(normalizePath));
     return [...paths].sort();
   }
 
   /** Explicit target files the final build needs but no COPY brings (e.g. `[[bench]]` paths). */
   protected finalStubPaths(): string[] {
-    const copied = ['src', ...this.compileTimeFiles()];
-    return (this.cargo()?.targetPaths ?? [])
-      .filter((file) => !copied.some((root) => file === root || file.startsWith(`${root}/`)))
+    const copied = ['src', ...this.compileTimeFiles().map(normalizePath)];
+    return [...new Set((this.cargo()?.targetPaths ?? []).map(normalizePath))]
+      .filter((file) => !copied.some((root) => isUnder(file, root)))
       .sort();
   }
 
   /** A shell command writing a stub for a target file: empty for a library, `fn main() {}` otherwise. */
   protected stubCommand(file: string): string {
     const dir = path.posix.dirname(file);
-    const isLibrary = this.cargo()?.targets.some((target) => target.kind === CargoTargetKind.LIB && target.path === file) ?? false;
+    const isLibrary = this.cargo()?.targets.some((target) => target.kind === CargoTargetKind.LIB && normalizePath(target.path) === file) ?? false;
     return `${dir === '.' ? '' : `mkdir -p ${dir} && `}echo '${isLibrary ? '' : 'fn main() {}'}' > ${file}`;
   }
 
@@ -420,7 +480,8 @@ export class JemallocDockerfile extends Dockerfile {
     return DockerInstruction.run([setup, ...commands], { mounts: [`type=secret,id=${secret},required=false`] });
   }
 
-  private aptInstall(packages: string[]): DockerInstruction {
+  /** `apt-get install` of the packages; override to change how packages are installed. */
+  protected aptInstall(packages: string[]): DockerInstruction {
     return DockerInstruction.run([
       'apt-get update',
       `apt-get install -y --no-install-recommends ${packages.join(' ')}`,
@@ -428,22 +489,35 @@ export class JemallocDockerfile extends Dockerfile {
     ]);
   }
 
+  /** Target paths of Cargo.toml end up in shell commands and COPY lines: they must be plain and inside the context. */
+  private checkTargetPaths(): void {
+    const cargo = this.cargo();
+    const buildScript = cargo?.buildScript;
+    const declared = [...(cargo?.targets ?? []).map((target) => ({ kind: target.kind, file: target.path })),
+      ...(buildScript ? [{ kind: CargoTargetKind.BUILD_SCRIPT, file: buildScript }] : [])];
+    for (const { kind, file } of declared) {
+      try {
+        checkCompileTimeFiles([file], 'path');
+      } catch {
+        throw new OptionError(CargoManifest.FILE_NAME, `the ${kind} target path ${JSON.stringify(file)} is not a plain path inside the project, which the Docker build context and the generated shell commands need.`,
+          'Use a relative path inside the crate without "..", spaces or shell characters, e.g. "src/bin/dev.rs".');
+      }
+    }
+  }
+
   private checkDebianReleases(): void {
-    const builder = ImageReference.parse(this.builderImage(), 'builderImage');
-    const runtime = ImageReference.parse(this.runtimeImage(), 'runtimeImage');
-    const builderRelease = builder.debianRelease;
-    const runtimeRelease = runtime.debianRelease;
-    if (builderRelease && runtimeRelease) {
-      const order = compareDebianReleases(builderRelease, runtimeRelease)!;
-      if (order > 0 && !this.options.allowNewerBuilderRelease) {
-        throw new OptionError('builderImage', `"${builder}" is Debian ${builderRelease} but the runtime "${runtime}" is the older ${runtimeRelease}: the binary would need a newer glibc and fail at start-up with "GLIBC_2.xx not found".`,
-          `Use a ${runtimeRelease} builder (e.g. "rust:1.75-slim-${runtimeRelease}") or a ${builderRelease} runtime (e.g. "debian:${builderRelease}-slim").`);
-      }
-      if (order < 0) {
-        this.project.logger.warn(`builderImage "${builder}" (Debian ${builderRelease}) is older than runtimeImage "${runtime}" (${runtimeRelease}); this works, but the same release is the tested setup.`);
-      }
-    } else if (builderRelease !== runtimeRelease) {
-      this.project.logger.warn(`Cannot tell whether builderImage "${builder}" and runtimeImage "${runtime}" share a Debian release; a builder newer than the runtime fails at start-up with "GLIBC_2.xx not found".`);
+    const builder = this.builderImage();
+    const runtime = this.runtimeImage();
+    const builderRelease = this.builderDebianRelease();
+    const runtimeRelease = this.runtimeDebianRelease();
+    const order = builderRelease && runtimeRelease ? compareDebianReleases(builderRelease, runtimeRelease) : undefined;
+    if (order === undefined) {
+      this.project.logger.warn(`Cannot tell whether builderImage "${builder}" (Debian ${builderRelease ?? 'release unknown'}) and runtimeImage "${runtime}" (Debian ${runtimeRelease ?? 'release unknown'}) share a Debian release; a builder newer than the runtime fails at start-up with "GLIBC_2.xx not found". A subclass can declare them by overriding builderDebianRelease() and runtimeDebianRelease().`);
+    } else if (order > 0 && !this.options.allowNewerBuilderRelease) {
+      throw new OptionError('builderImage', `"${builder}" is Debian ${builderRelease} but the runtime "${runtime}" is the older ${runtimeRelease}: the binary would need a newer glibc and fail at start-up with "GLIBC_2.xx not found".`,
+        `Use a ${runtimeRelease} builder (e.g. "rust:1.75-slim-${runtimeRelease}") or a ${builderRelease} runtime (e.g. "debian:${builderRelease}-slim"), or set allowNewerBuilderRelease if the binary is known not to need the newer glibc.`);
+    } else if (order < 0) {
+      this.project.logger.warn(`builderImage "${builder}" (Debian ${builderRelease}) is older than runtimeImage "${runtime}" (${runtimeRelease}); this works, but the same release is the tested setup.`);
     }
   }
 
@@ -454,4 +528,60 @@ export class JemallocDockerfile extends Dockerfile {
 
 function defaultProfileDirectory(profile: string): string {
   return profile === 'dev' || profile === 'test' ? 'debug' : profile === 'bench' ? 'release' : profile;
+}
+
+/** Debian's base-passwd users: `useradd` of one of these names fails, the user already exists. */
+const DEBIAN_SYSTEM_USERS = ['root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp',
+  'proxy', 'www-data', 'backup', 'list', 'irc', 'gnats', 'nobody', '_apt'];
+
+function checkRuntimeUid(uid: number): void {
+  if (typeof uid !== 'number' || !Number.isInteger(uid) || uid < 1 || uid > 2147483647) {
+    throw new OptionError('runtimeUid', `${JSON.stringify(uid)} is not a non-root uid (0 is root).`, 'Use a positive integer such as 1000.');
+  }
+  if (uid <= 100 || uid === 65534) {
+    throw new OptionError('runtimeUid', `${uid} is a uid/gid Debian reserves for system accounts (1-100, 65534), so groupadd/useradd would fail or share an identity with a system account.`,
+      'Use 1000 (the default) or another uid of 1000 and up.');
+  }
+}
+
+function checkRuntimeUser(user: string): void {
+  // The group is named `<user>-group`, and group names are limited to 32 characters.
+  if (typeof user !== 'string' || !/^[a-z_][a-z0-9_-]{0,25}$/.test(user)) {
+    throw new OptionError('runtimeUser', `${JSON.stringify(user)} is not a valid Linux user name here.`,
+      'Use at most 26 lowercase letters, digits, "_" or "-", starting with a letter or "_", e.g. "operator".');
+  }
+  if (DEBIAN_SYSTEM_USERS.includes(user)) {
+    throw new OptionError('runtimeUser', `"${user}" is a Debian system account; useradd would fail (and it must not be root).`, 'Use a name of your own, e.g. "operator".');
+  }
+}
+
+function checkBinaryName(name: string, option: string): void {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_-]*$/.test(name)) {
+    throw new OptionError(option, `${JSON.stringify(name)} is not a Cargo binary name.`, 'Use letters, digits, "_" and "-", e.g. "my_operator".');
+  }
+}
+
+function checkCompileTimeFiles(files: readonly string[], option: string): void {
+  for (const file of files) {
+    if (typeof file !== 'string' || file === '' || path.posix.isAbsolute(file) || path.win32.isAbsolute(file)
+      || file.split(/[\\/]/).includes('..') || /[\s*?[\]$`'"\\!#;&|<>(){}]/.test(file) || normalizePath(file) === '.') {
+      throw new OptionError(option, `${JSON.stringify(file)} is not a plain path inside the project.`,
+        'List paths relative to the project root without spaces, wildcards or "..", e.g. "palettes.json" or "protos".');
+    }
+  }
+}
+
+/** A relative path without `./`, duplicate or trailing slashes. */
+function normalizePath(file: string): string {
+  return path.posix.normalize(file).replace(/\/+$/, '');
+}
+
+function isUnder(file: string, root: string): boolean {
+  return file === root || file.startsWith(`${root}/`);
+}
+
+/** Paths in first-seen order, normalized, without duplicates or paths inside another one. */
+function uniqueRoots(files: string[]): string[] {
+  const normalized = [...new Set(files.map(normalizePath))];
+  return normalized.filter((file) => !normalized.some((other) => other !== file && isUnder(file, other)));
 }

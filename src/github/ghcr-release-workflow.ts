@@ -5,11 +5,14 @@ import { aptPackageList } from '../docker/apt-packages';
 import { ImageReference } from '../docker/image-reference';
 import { JemallocDockerfile } from '../docker/jemalloc-dockerfile';
 import { OptionError } from '../errors';
+import { ContainerPolicy } from '../tercen/operator-json';
+import { OperatorManifest } from '../tercen/operator-manifest';
 
 /** Options for `GhcrReleaseWorkflow`. */
 export interface GhcrReleaseWorkflowOptions {
   /**
-   * The image to push, without tag, lowercase (e.g. `ghcr.io/tercen/ggrs_plot_operator`). The
+   * The image to push, without tag, lowercase, on ghcr.io (e.g.
+   * `ghcr.io/tercen/ggrs_plot_operator`): the job's `GITHUB_TOKEN` logs in to GHCR only. The
    * same value names the tags, the scan and the attestation.
    */
   readonly imageName: string;
@@ -80,6 +83,27 @@ export interface GhcrReleaseWorkflowOptions {
   readonly driftCheck?: boolean;
 
   /**
+   * On release tags, fail before building when the tag is not the Cargo package version (and,
+   * when `releaseContainerCheck`, when operator.json's `container` is not `<image>:<tag>`).
+   * @default true
+   */
+  readonly releaseVersionCheck?: boolean;
+
+  /**
+   * Also check operator.json's `container` on release tags.
+   * @default - true when the project's operator.json pins exact versions (`ContainerPolicy.EXACT_PIN`)
+   */
+  readonly releaseContainerCheck?: boolean;
+
+  /**
+   * Attest build provenance of the pushed image (`actions/attest`). Artifact attestations
+   * need a public repository, or GitHub Enterprise Cloud for private ones: turn this off for a
+   * private repository on another plan, or the image job fails after the push.
+   * @default true
+   */
+  readonly provenanceAttestation?: boolean;
+
+  /**
    * Workflow file name under `.github/workflows/`.
    * @default "ci.yml"
    */
@@ -90,8 +114,11 @@ export interface GhcrReleaseWorkflowOptions {
  * The operator's CI workflow (`.github/workflows/ci.yml`): test and lint on every push and pull
  * request; build, push and attest the image for the main branch and release tags only.
  *
- * Every step has a stable id (see `GhcrReleaseWorkflow.STEP_IDS`); patch steps with
- * `workflow.patchStep(jobId, stepId, {...})` and friends, add jobs with `workflow.addJob`.
+ * Every step has a stable id (see `GhcrReleaseWorkflow.STEP_IDS`, `TrivyScanJob.STEP_IDS`,
+ * `OperatorInstallTestJob.STEP_IDS`). Customise through the projen workflow in `.workflow`:
+ * `release.workflow.insertStepAfter('test', 'clippy', {...})`, `insertStepBefore`,
+ * `replaceStep`, `patchStep`, `removeStep` (by job id and step id) and `addJob`. Give an added
+ * job `permissions` of its own: nothing is granted at workflow level.
  */
 export class GhcrReleaseWorkflow extends Component {
   /** Release tags: `1.2.3` and pre-releases such as `1.2.3-rc.1`; no `v` prefix. */
@@ -102,10 +129,13 @@ export class GhcrReleaseWorkflow extends Component {
   public static readonly IMAGE_JOB = 'image';
   /** Refs the docs' release table describes. */
   public static readonly EXAMPLE_REFS = ['refs/heads/main', 'refs/heads/feature/x', 'refs/tags/1.2.3', 'refs/tags/v1.2.3', 'refs/tags/1.2.3-rc.1', 'pull_request'];
-  /** Stable step ids, by job. */
+  /**
+   * Stable step ids, by job, in order. `node-dependencies` and `drift` are left out when
+   * `driftCheck` is off, `system-packages` when there are no system packages.
+   */
   public static readonly STEP_IDS: { [jobId: string]: string[] } = {
     test: ['checkout', 'node-dependencies', 'drift', 'toolchain', 'cargo-cache', 'system-packages', 'fmt', 'clippy', 'test', 'doctest'],
-    image: ['checkout', 'buildx', 'login', 'metadata', 'build', 'attest'],
+    image: ['checkout', 'version-check', 'buildx', 'login', 'metadata', 'build', 'attest'],
   };
 
   /** Returns the `GhcrReleaseWorkflow` of a project, or undefined. */
@@ -140,6 +170,10 @@ export class GhcrReleaseWorkflow extends Component {
       throw new OptionError('imageName', `"${options.imageName}" has a tag or digest; the workflow derives tags from the git ref.`,
         `Use "${image.name}".`);
     }
+    if (image.registry !== 'ghcr.io') {
+      throw new OptionError('imageName', `"${options.imageName}" is not on ghcr.io; the workflow logs in and attests with the job's GITHUB_TOKEN, which only GHCR accepts.`,
+        `Use "ghcr.io/<owner>/${image.shortName}".`);
+    }
     this.imageName = image.name;
     this.actions = new ActionPins(options.actionPins);
     this.runsOn = options.runsOn ?? ['ubuntu-latest'];
@@ -155,6 +189,9 @@ export class GhcrReleaseWorkflow extends Component {
     if (!/^[A-Za-z0-9._\/-]+$/.test(this.mainBranch) || this.mainBranch.includes('..')) {
       throw new OptionError('mainBranch', `"${this.mainBranch}" is not a branch name.`, 'Use the name of the default branch, e.g. "main".');
     }
+    if (options.tagPatterns !== undefined && options.tagPatterns.length === 0) {
+      throw new OptionError('tagPatterns', 'is empty, so no tag would ever build a release.', 'Give at least one pattern, e.g. ["[0-9]+.[0-9]+.[0-9]+"].');
+    }
     for (const pattern of options.tagPatterns ?? []) {
       if (!/^[A-Za-z0-9.+*?\[\]_\/-]+$/.test(pattern) || pattern.startsWith('v')) {
         throw new OptionError('tagPatterns', `"${pattern}" is not a release tag pattern this workflow supports.`,
@@ -165,6 +202,13 @@ export class GhcrReleaseWorkflow extends Component {
       validateSecretName(options.gitTokenSecret, 'gitTokenSecret');
     }
     this.gitTokenSecret = options.gitTokenSecret;
+    if (options.gitTokenBuildSecretId !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(options.gitTokenBuildSecretId)) {
+      throw new OptionError('gitTokenBuildSecretId', `${JSON.stringify(options.gitTokenBuildSecretId)} is not a BuildKit secret id.`,
+        'Use letters, digits, "_", "-" or "." as in the Dockerfile\'s `--mount=type=secret,id=...`, e.g. "git_token".');
+    }
+    if (options.fileName !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml$/.test(options.fileName)) {
+      throw new OptionError('fileName', `${JSON.stringify(options.fileName)} is not a workflow file name.`, 'Use a name ending in .yml, e.g. "ci.yml".');
+    }
     this.driftCheck = options.driftCheck ?? true;
     this.tagPatterns = options.tagPatterns ?? GhcrReleaseWorkflow.RELEASE_TAG_PATTERNS;
     if (options.systemPackages) {
@@ -199,34 +243,49 @@ export class GhcrReleaseWorkflow extends Component {
    * Which jobs run and which image tags are pushed for a git ref (`refs/heads/x`, `refs/tags/x`)
    * pushed, or for `pull_request`: the release table of the docs, derived from this workflow's
    * triggers and conditions (tests check it against GitHub's own evaluation of the YAML).
+   *
+   * A job runs when every job it `needs` runs and its `if:` holds. The conditions this package
+   * writes (`publishCondition`, `releaseTagCondition`, `"false"`, none) are evaluated exactly;
+   * a job added with any other condition is assumed to run when the image is published.
    */
   public refOutcome(ref: string): RefOutcome {
-    const jobs = this.workflow.jobs;
-    const all = Object.keys(jobs);
-    if (ref === 'pull_request') {
-      return { jobs: [GhcrReleaseWorkflow.TEST_JOB], tags: [] };
-    }
+    const pullRequest = ref === 'pull_request';
     const tag = /^refs\/tags\/(.+)$/.exec(ref)?.[1];
     const branch = /^refs\/heads\/(.+)$/.exec(ref)?.[1];
+    if (!pullRequest && tag === undefined && branch === undefined) {
+      throw new Error(`refOutcome: "${ref}" is neither refs/heads/<branch>, refs/tags/<tag> nor pull_request`);
+    }
+    // Branch pushes always trigger (`branches: ["**"]`); tag pushes only for a release pattern.
     if (tag !== undefined && !this.tagPatterns.some((pattern) => matchesFilterPattern(pattern, tag))) {
       return { jobs: [], tags: [] };
     }
-    const publishes = branch === this.mainBranch || tag !== undefined;
-    const runs = all.filter((id) => {
-      const condition = (jobs[id] as workflows.Job).if;
-      if (condition === undefined) return true;
-      if (condition === 'false') return false;
-      if (condition === this.publishCondition) return publishes;
-      // Jobs added by users or by the install test: only the documented conditions are known here.
-      return condition.includes("startsWith(github.ref, 'refs/tags/')") && !condition.includes('refs/heads') ? tag !== undefined : publishes;
-    });
-    const tags = !publishes ? [] : branch !== undefined ? [branch] : semverTag(tag!);
-    return { jobs: runs, tags };
+    const publishes = !pullRequest && (branch === this.mainBranch || tag !== undefined);
+    const releaseTag = !pullRequest && tag !== undefined;
+    const jobs = this.workflow.jobs as { [id: string]: workflows.Job };
+    const decided = new Map<string, boolean>();
+    const runs = (id: string, path: string[] = []): boolean => {
+      const known = decided.get(id);
+      if (known !== undefined) return known;
+      const job = jobs[id];
+      if (job === undefined || path.includes(id)) return false;
+      // GitHub wraps a job's `if:` in `success() && (...)`: a skipped dependency skips the job.
+      const result = (job.needs ?? []).every((need) => runs(need, [...path, id])) && this.conditionHolds(job.if, publishes, releaseTag);
+      decided.set(id, result);
+      return result;
+    };
+    const running = Object.keys(jobs).filter((id) => runs(id));
+    const tags = !running.includes(GhcrReleaseWorkflow.IMAGE_JOB) ? [] : branch !== undefined ? [metadataTag(branch)] : semverTag(tag ?? '');
+    return { jobs: running, tags };
   }
 
   /** The `if:` condition of jobs that publish: a push to the main branch or a release tag. */
   public get publishCondition(): string {
     return `github.event_name == 'push' && (github.ref == 'refs/heads/${this.mainBranch}' || startsWith(github.ref, 'refs/tags/'))`;
+  }
+
+  /** The `if:` condition of jobs that run for release tags only. */
+  public get releaseTagCondition(): string {
+    return "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/')";
   }
 
   /** A checkout step that leaves no credentials behind. */
@@ -338,12 +397,13 @@ export class GhcrReleaseWorkflow extends Component {
       permissions: {
         contents: workflows.JobPermission.READ,
         packages: workflows.JobPermission.WRITE,
-        idToken: workflows.JobPermission.WRITE,
-        attestations: workflows.JobPermission.WRITE,
+        // Signing (OIDC) and storing the attestation.
+        ...(this.provenanceAttestation ? { idToken: workflows.JobPermission.WRITE, attestations: workflows.JobPermission.WRITE } : {}),
       },
       outputs: { digest: { stepId: 'build', outputName: 'digest' } },
       steps: [
         this.checkoutStep(),
+        ...this.versionCheckSteps(),
         { id: 'buildx', name: 'Set up Docker Buildx', uses: this.actions.uses('setup-buildx') },
         this.loginStep(),
         {
@@ -358,20 +418,91 @@ export class GhcrReleaseWorkflow extends Component {
           },
         },
         { id: 'build', name: 'Build and push', uses: this.actions.uses('build-push'), with: build },
-        {
-          id: 'attest',
-          name: 'Attest build provenance',
-          uses: this.actions.uses('attest'),
-          with: {
-            'subject-name': this.imageName,
-            'subject-digest': '${{ steps.build.outputs.digest }}',
-            'push-to-registry': true,
-            // A storage record needs the `artifact-metadata` permission; the attestation does not.
-            'create-storage-record': false,
-          },
-        },
+        ...this.attestationSteps(),
       ],
     };
+  }
+
+  /**
+   * On release tags: the tag must be the Cargo package version (and operator.json's container
+   * `<image>:<tag>` when it pins versions), so a release can never ship mismatched versions.
+   */
+  protected versionCheckSteps(): workflows.JobStep[] {
+    if (!(this.options.releaseVersionCheck ?? true)) {
+      return [];
+    }
+    const lines = [
+      'version="$(cargo metadata --no-deps --format-version 1 | jq -r \'.packages[0].version\')"',
+      'if [ "$version" != "$GITHUB_REF_NAME" ]; then',
+      '  echo "::error file=Cargo.toml::The tag is $GITHUB_REF_NAME but Cargo.toml has version $version. Run \'npx projen release $GITHUB_REF_NAME\' (it sets every version and tags), or tag $version."',
+      '  exit 1',
+      'fi',
+    ];
+    const env: { [name: string]: string } = {};
+    if (this.releaseContainerCheck) {
+      env.IMAGE = this.imageName;
+      lines.push(
+        'container="$(jq -r .container operator.json)"',
+        'if [ "$container" != "$IMAGE:$GITHUB_REF_NAME" ]; then',
+        '  echo "::error file=operator.json::operator.json has container $container, but this release pushes $IMAGE:$GITHUB_REF_NAME. Run \'npx projen release $GITHUB_REF_NAME\'."',
+        '  exit 1',
+        'fi',
+      );
+    }
+    return [{
+      id: 'version-check',
+      name: 'Check the release tag matches the versions in the repository',
+      if: this.releaseTagCondition,
+      run: lines.join('\n'),
+      ...(Object.keys(env).length > 0 ? { env } : {}),
+    }];
+  }
+
+  /** Provenance attestation of the pushed digest, pushed to the registry beside the image. */
+  protected attestationSteps(): workflows.JobStep[] {
+    if (!this.provenanceAttestation) {
+      return [];
+    }
+    return [{
+      id: 'attest',
+      name: 'Attest build provenance',
+      uses: this.actions.uses('attest'),
+      with: {
+        'subject-name': this.imageName,
+        'subject-digest': '${{ steps.build.outputs.digest }}',
+        'push-to-registry': true,
+        // A storage record needs the `artifact-metadata` permission; the attestation does not.
+        'create-storage-record': false,
+      },
+    }];
+  }
+
+  /** Whether release tags also check operator.json's container. */
+  public get releaseContainerCheck(): boolean {
+    return this.options.releaseContainerCheck
+      ?? (OperatorManifest.of(this.project)?.containerPolicy === ContainerPolicy.EXACT_PIN);
+  }
+
+  /** Whether the image job attests build provenance. */
+  public get provenanceAttestation(): boolean {
+    return this.options.provenanceAttestation ?? true;
+  }
+
+  /** Whether a job condition holds, for the conditions `refOutcome` knows. */
+  private conditionHolds(condition: string | undefined, publishes: boolean, releaseTag: boolean): boolean {
+    switch (condition) {
+      case undefined:
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case this.publishCondition:
+        return publishes;
+      case this.releaseTagCondition:
+        return releaseTag;
+      default:
+        return publishes;
+    }
   }
 
   /** The registry host of the image. */
@@ -381,7 +512,8 @@ export class GhcrReleaseWorkflow extends Component {
 
   /**
    * Environment that lets cargo fetch private git dependencies with the token, through a git
-   * credential helper; without the secret (forks) the helper answers nothing.
+   * credential helper for `https://github.com` only; without the secret (forks) the helper
+   * answers nothing and git carries on as without a helper.
    */
   private cargoGitEnvironment(): { [name: string]: string } | undefined {
     if (!this.gitTokenSecret) {
@@ -391,7 +523,8 @@ export class GhcrReleaseWorkflow extends Component {
       GIT_TOKEN: `\${{ secrets.${this.gitTokenSecret} }}`,
       CARGO_NET_GIT_FETCH_WITH_CLI: 'true',
       GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'credential.helper',
+      // Scoped to github.com: a git dependency hosted elsewhere never receives the token.
+      GIT_CONFIG_KEY_0: 'credential.https://github.com.helper',
       GIT_CONFIG_VALUE_0: '!f() { test "$1" = get && test -n "$GIT_TOKEN" && echo username=x-access-token && echo "password=$GIT_TOKEN"; }; f',
     };
   }
@@ -433,10 +566,19 @@ export function matchesFilterPattern(pattern: string, name: string): boolean {
   return new RegExp(`^${regex}$`).test(name);
 }
 
-/** docker/metadata-action's `type=semver,pattern={{version}}`: the version of a semver tag. */
+/** docker/metadata-action's tag sanitising (`feature/x` becomes `feature-x`). */
+function metadataTag(name: string): string {
+  return name.replace(/[^a-zA-Z0-9._-]+/g, '-');
+}
+
+/**
+ * docker/metadata-action's `type=semver,pattern={{version}}`: the version of a semver tag (a
+ * leading `v` dropped, build metadata dropped), nothing for a tag that is not semver.
+ */
 function semverTag(tag: string): string[] {
-  const match = /^v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)$/.exec(tag);
-  return match ? [match[1]] : [];
+  const identifier = '(?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*)';
+  const match = new RegExp(`^v?((?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-${identifier}(?:\\.${identifier})*)?)(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$`).exec(tag);
+  return match ? [metadataTag(match[1])] : [];
 }
 
 /** Validates a GitHub Actions secret name. */

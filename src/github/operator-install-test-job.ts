@@ -1,5 +1,4 @@
 import { Component } from 'projen';
-import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { OptionError } from '../errors';
 
@@ -40,6 +39,8 @@ export interface OperatorInstallTestJobOptions {
 export class OperatorInstallTestJob extends Component {
   /** The secrets the job reads. */
   public static readonly SECRETS = ['TERCEN_TEST_OPERATOR_USERNAME', 'TERCEN_TEST_OPERATOR_PASSWORD', 'TERCEN_TEST_OPERATOR_URI'];
+  /** Stable step ids. */
+  public static readonly STEP_IDS = ['install'];
 
   /** Whether the job runs. */
   public readonly enabled: boolean;
@@ -50,6 +51,9 @@ export class OperatorInstallTestJob extends Component {
     super(release.project);
     this.enabled = options.enabled ?? false;
     this.jobId = options.jobId ?? 'operator-install-test';
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {
+      throw new OptionError('operatorInstallTest.jobId', `"${this.jobId}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
+    }
     const version = options.tercenctlVersion ?? '0.10.0';
     if (!/^\d+\.\d+\.\d+$/.test(version)) {
       throw new OptionError('operatorInstallTest.tercenctlVersion', `"${version}" is not an X.Y.Z version.`, 'Use a released tercenctl version such as "0.10.0".');
@@ -62,9 +66,10 @@ export class OperatorInstallTestJob extends Component {
     release.workflow.addJob(this.jobId, {
       name: 'Operator installation test',
       needs: [GhcrReleaseWorkflow.IMAGE_JOB],
-      if: this.enabled ? "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/')" : 'false',
+      if: this.enabled ? release.releaseTagCondition : 'false',
       runsOn: release.runsOn,
-      permissions: { contents: workflows.JobPermission.READ },
+      // No step uses the job's GITHUB_TOKEN: tercenctl reads the repository with its own access.
+      permissions: {},
       steps: [
         {
           id: 'install',

@@ -39,7 +39,7 @@ export class ActionPins {
     for (const [key, pin] of Object.entries(overrides)) {
       const subject = `actionPins.${key}`;
       if (!(key in DEFAULT_ACTION_PINS)) {
-        throw new OptionError(subject, `is not an action the workflows use.`, `Override one of: ${Object.keys(DEFAULT_ACTION_PINS).join(', ')}.`);
+        throw new OptionError(subject, 'is not an action the workflows use.', `Override one of: ${Object.keys(DEFAULT_ACTION_PINS).join(', ')}.`);
       }
       if (!/^[0-9a-f]{40}$/.test(pin.sha)) {
         throw new OptionError(`${subject}.sha`, `"${pin.sha}" is not a full 40-character commit SHA; tags and short SHAs can be moved or collide.`,

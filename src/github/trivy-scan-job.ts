@@ -56,6 +56,9 @@ export class TrivyScanJob extends Component {
   constructor(release: GhcrReleaseWorkflow, options: TrivyScanJobOptions = {}) {
     super(release.project);
     this.jobId = options.jobId ?? 'scan';
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {
+      throw new OptionError('trivy.jobId', `"${this.jobId}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
+    }
     this.gates = options.failOnFindings ?? false;
     const report = checkSeverities(options.reportSeverities ?? SEVERITIES, 'trivy.reportSeverities');
     const gate = checkSeverities(options.gateSeverities ?? ['CRITICAL'], 'trivy.gateSeverities');

@@ -52,7 +52,7 @@ export function setOperatorVersion(dir: string, version: string): VersionChange 
     const pinned = typeof container === 'string' ? /^(.+\/[^/:@]+):([^/:@]+)$/.exec(container) : null;
     if (pinned) {
       const next = JSON.stringify(`${pinned[1]}:${version}`);
-      const at = text.indexOf(`"container"`);
+      const at = text.indexOf('"container"');
       const current = JSON.stringify(container);
       const valueAt = text.indexOf(current, at);
       edits.push(['operator.json', text.slice(0, valueAt) + next + text.slice(valueAt + current.length)]);
@@ -97,8 +97,9 @@ function packageVersion(text: string): { value: [number, number]; from: string; 
     if (keyPath.join('.') === 'package.name' && node.value.type === 'TOMLValue' && node.value.kind === 'string') name = String(node.value.value);
   };
   for (const node of top.body) {
-    if (node.type === 'TOMLKeyValue') visit([], node);
-    else if (node.type === 'TOMLTable' && node.kind === 'standard') {
+    if (node.type === 'TOMLKeyValue') {
+      visit([], node);
+    } else if (node.type === 'TOMLTable' && node.kind === 'standard') {
       const base = node.resolvedKey.map(String);
       for (const child of node.body) visit(base, child);
     }

@@ -71,16 +71,16 @@ export class OperatorDocs extends FileBase {
       '## Local development',
       '',
       '```bash',
-      `# Build (the dependency layer is reused as long as Cargo.toml and Cargo.lock do not change)`,
+      '# Build (the dependency layer is reused as long as Cargo.toml and Cargo.lock do not change)',
       secret
         ? `GIT_TOKEN=<token with read access to the private git dependencies> docker build --secret id=${secret},env=GIT_TOKEN -t ${local} .`
         : `docker build -t ${local} .`,
-      `# Build without cache`,
+      '# Build without cache',
       `docker build --no-cache -t ${local} .`,
-      `# Run the way Tercen starts it`,
+      '# Run the way Tercen starts it',
       `docker run --rm ${local} --taskId <task id> --serviceUri <Tercen URI> --token <token>`,
-      `# Without --taskId the operator exits 1 with "TERCEN_TASK_ID is not set"`,
-      `# A shell in the runtime image`,
+      '# Without --taskId the operator exits 1 with "TERCEN_TASK_ID is not set"',
+      '# A shell in the runtime image',
       `docker run --rm -it --entrypoint /bin/bash ${local}`,
       '```',
       '',
@@ -109,11 +109,11 @@ export class OperatorDocs extends FileBase {
       lines.push(`docker run --rm --entrypoint /bin/sh ${local} -c 'echo "$${name}"'`);
     }
     if (p.allocator.preloaded) {
-      lines.push(`# The preloaded libjemalloc2 prints its statistics at exit:`);
+      lines.push('# The preloaded libjemalloc2 prints its statistics at exit:');
       lines.push(`docker run --rm -e MALLOC_CONF=stats_print:true ${local} 2>&1 | grep -m1 "jemalloc statistics"`);
     }
     if (p.allocator.linked) {
-      lines.push(`# The linked tikv-jemallocator (built with default features) prints its statistics at exit:`);
+      lines.push('# The linked tikv-jemallocator (built with default features) prints its statistics at exit:');
       lines.push(`docker run --rm -e _RJEM_MALLOC_CONF=stats_print:true ${local} 2>&1 | grep -m1 "jemalloc statistics"`);
     }
     lines.push('```', '');
@@ -126,10 +126,12 @@ export class OperatorDocs extends FileBase {
         '```', '');
     }
     if (p.allocator.linked) {
-      lines.push(`Allocations of the Rust code go to the linked tikv-jemallocator, which profiles only when built with its \`profiling\` feature (add it to the dependency in .projenrc.ts); then use \`_RJEM_MALLOC_CONF=prof:true,prof_prefix:/tmp/profiles/jeprof\`.`, '');
+      lines.push('Allocations of the Rust code go to the linked tikv-jemallocator, which profiles only when built with',
+        `its \`profiling\` feature${p.allocator.crateFeatures.includes('profiling') ? ' (enabled here)' : ' (add it with the `allocatorCrateFeatures` option)'}; then use`,
+        '`_RJEM_MALLOC_CONF=prof:true,prof_prefix:/tmp/profiles/jeprof`.', '');
     }
     lines.push(p.allocator.linked
-      ? `To build without jemalloc (valgrind, platforms without jemalloc): \`cargo build --no-default-features\`.`
+      ? 'To build without jemalloc (valgrind, platforms without jemalloc): `cargo build --no-default-features`.'
       : 'No Cargo feature is involved.', '');
     return lines;
   }
@@ -155,7 +157,7 @@ export class OperatorDocs extends FileBase {
       '## Registry',
       '',
       '```bash',
-      `# Log in (a personal access token with read:packages, and write:packages to push)`,
+      '# Log in (a personal access token with read:packages, and write:packages to push)',
       `echo "$GITHUB_TOKEN" | docker login ${registry} -u <your GitHub user> --password-stdin`,
       `docker pull ${image}:main            # the main branch`,
       `docker pull ${image}:X.Y.Z           # a release`,
@@ -186,16 +188,27 @@ export class OperatorDocs extends FileBase {
       '',
       '| Git ref | Jobs | Image tags pushed |',
       '|---|---|---|',
-      ...GhcrReleaseWorkflow.EXAMPLE_REFS.map((ref) => {
+      ...GhcrReleaseWorkflow.EXAMPLE_REFS.map((example) => {
+        const ref = example.replace(/^refs\/heads\/main$/, `refs/heads/${main}`);
         const outcome = workflow.refOutcome(ref);
         const jobs = outcome.jobs.length ? outcome.jobs.join(', ') : 'none';
         const tags = outcome.tags.length ? outcome.tags.map((tag) => `\`${tag}\``).join(', ') : 'none';
-        return `| ${ref === 'pull_request' ? 'a pull request' : `\`${ref.replace('refs/heads/main', `refs/heads/${main}`)}\``} | ${jobs} | ${tags} |`;
+        return `| ${ref === 'pull_request' ? 'a pull request' : `\`${ref}\``} | ${jobs} | ${tags} |`;
       }),
       '',
-      'Release: set `version` in Cargo.toml' + (this.operator.operatorManifest.containerPolicy === ContainerPolicy.EXACT_PIN ? ' and the `container` tag in operator.json' : '') + ' to `X.Y.Z`, commit, then `git tag X.Y.Z && git push origin X.Y.Z`.',
+      this.releaseInstructions(),
       '',
     ];
+  }
+
+  /** How to release, for the container policy. */
+  protected releaseInstructions(): string {
+    const pinned = this.operator.operatorManifest.containerPolicy === ContainerPolicy.EXACT_PIN;
+    return [
+      `Release with \`npx projen release X.Y.Z\`: it sets \`version\` in Cargo.toml and Cargo.lock${pinned ? ' and the `container` tag in operator.json' : ''},`,
+      'commits those files and tags the commit `X.Y.Z`; then `git push origin HEAD X.Y.Z`. The image job refuses a',
+      `tag that disagrees with Cargo.toml${pinned ? ' or operator.json' : ''}.`,
+    ].join('\n');
   }
 
   /** The seed's troubleshooting table, for this configuration. */

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project, SampleFile } from 'projen';
-import { CargoManifest } from '../cargo/cargo-manifest';
 import { ContainerPolicy, OperatorJson } from './operator-json';
+import { CargoManifest } from '../cargo/cargo-manifest';
 
 /** Options for `OperatorManifest`. */
 export interface OperatorManifestOptions {

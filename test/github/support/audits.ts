@@ -1,0 +1,167 @@
+/**
+ * Our own versions of zizmor's key audits, over a parsed workflow. Each returns a list of
+ * problems (empty: the audit passed), so tests can show both that generated workflows pass and
+ * that each audit catches a planted defect.
+ */
+import { actionOf, ParsedStep, ParsedWorkflow } from './parsed-workflow';
+import { PinnedAction } from '../../../src/github/pinned-actions';
+
+export type Pins = { readonly [key: string]: PinnedAction };
+export type Permissions = { [scope: string]: 'read' | 'write' };
+
+function allSteps(workflow: ParsedWorkflow): ParsedStep[] {
+  return workflow.jobs.flatMap((job) => job.steps);
+}
+
+const where = (step: ParsedStep) => `${step.job}/${step.id ?? `steps[${step.index}]`}`;
+
+/** Every `uses:` is `<action>@<40-hex sha>` of an entry of `pins`, with `# <version>` of that entry. */
+export function auditPins(workflow: ParsedWorkflow, pins: Pins): string[] {
+  const problems: string[] = [];
+  for (const job of workflow.jobs) {
+    if (job.json.uses !== undefined) problems.push(`${job.id}: calls a reusable workflow (${job.json.uses}) outside the pin table`);
+  }
+  for (const step of allSteps(workflow).filter((s) => s.uses !== undefined)) {
+    const [action, ref] = step.uses!.split('@');
+    if (!/^[0-9a-f]{40}$/.test(ref ?? '')) {
+      problems.push(`${where(step)}: ${step.uses} is not pinned to a full commit SHA`);
+      continue;
+    }
+    const pin = Object.values(pins).find((p) => p.action === action && p.sha === ref);
+    if (!pin) {
+      problems.push(`${where(step)}: ${step.uses} is not in the pin table`);
+    } else if (step.usesComment !== pin.version) {
+      problems.push(`${where(step)}: comment "${step.usesComment ?? ''}" is not the pinned version "${pin.version}"`);
+    }
+  }
+  return problems;
+}
+
+/** Every checkout sets `persist-credentials: false`. */
+export function auditCheckoutCredentials(workflow: ParsedWorkflow, pins: Pins): string[] {
+  return allSteps(workflow)
+    .filter((step) => actionOf(step.uses) === pins.checkout.action)
+    .filter((step) => step.with['persist-credentials'] !== false)
+    .map((step) => `${where(step)}: checkout without persist-credentials: false`);
+}
+
+/** No `${{ }}` inside a `run:` script, trusted or not: values reach scripts through `env:`. */
+export function auditRunExpressions(workflow: ParsedWorkflow): string[] {
+  return allSteps(workflow)
+    .filter((step) => step.run !== undefined && step.run.includes('${{'))
+    .map((step) => `${where(step)}: expression inside run:`);
+}
+
+/** `permissions: {}` at workflow level (nothing granted by default). */
+export function auditWorkflowPermissions(workflow: ParsedWorkflow): string[] {
+  const permissions = workflow.json.permissions;
+  const empty = permissions !== null && typeof permissions === 'object' && !Array.isArray(permissions) && Object.keys(permissions).length === 0;
+  return empty ? [] : [`workflow-level permissions are ${JSON.stringify(permissions)}, not {}`];
+}
+
+const RANK = { read: 1, write: 2 } as const;
+
+function grant(into: Permissions, scope: string, level: 'read' | 'write'): void {
+  if (!into[scope] || RANK[level] > RANK[into[scope]]) into[scope] = level;
+}
+
+/**
+ * The permissions a job's steps need, step by step, from what each action documents
+ * (reference/actions.md); throws for an action without a rule.
+ */
+export function neededPermissions(steps: ParsedStep[], pins: Pins): Permissions {
+  const needed: Permissions = {};
+  const keyOf = (step: ParsedStep) => Object.keys(pins).find((key) => pins[key].action === actionOf(step.uses));
+  const pushes = steps.some((s) => (keyOf(s) === 'build-push' && s.with.push === true) || (keyOf(s) === 'attest' && s.with['push-to-registry'] === true));
+  for (const step of steps) {
+    if (step.run !== undefined) {
+      // A script that used the job token would need a rule of its own: none does.
+      if (/GITHUB_TOKEN|github\.token/.test(step.run + JSON.stringify(step.env))) throw new Error(`${where(step)}: run step uses the job token`);
+      continue;
+    }
+    switch (keyOf(step)) {
+      case 'checkout':
+        grant(needed, 'contents', 'read');
+        break;
+      case 'login':
+        grant(needed, 'packages', pushes ? 'write' : 'read');
+        break;
+      case 'build-push':
+        if (step.with.push === true) grant(needed, 'packages', 'write');
+        break;
+      case 'attest':
+        grant(needed, 'id-token', 'write');
+        grant(needed, 'attestations', 'write');
+        if (step.with['push-to-registry'] === true) grant(needed, 'packages', 'write');
+        if (step.with['create-storage-record'] !== false) grant(needed, 'artifact-metadata', 'write');
+        break;
+      case 'upload-sarif':
+        grant(needed, 'security-events', 'write');
+        grant(needed, 'actions', 'read'); // private repositories
+        grant(needed, 'contents', 'read'); // private repositories
+        break;
+      case 'trivy':
+        grant(needed, 'packages', 'read'); // pulls the pushed image, private on GHCR until made public
+        break;
+      case 'rust-toolchain':
+      case 'rust-cache': // the cache service uses the runner's own cache token, not GITHUB_TOKEN scopes
+      case 'setup-buildx':
+      case 'metadata':
+        break;
+      default:
+        throw new Error(`${where(step)}: no permission rule for ${step.uses}`);
+    }
+  }
+  return needed;
+}
+
+/** Each job's `permissions:` equals the table, and the table equals what its steps need. */
+export function auditJobPermissions(workflow: ParsedWorkflow, pins: Pins, table: { [job: string]: Permissions }): string[] {
+  const problems: string[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
+  for (const job of workflow.jobs) {
+    const expected = table[job.id];
+    if (expected === undefined) {
+      problems.push(`${job.id}: not in the permission table`);
+      continue;
+    }
+    if (!same(job.json.permissions, expected)) {
+      problems.push(`${job.id}: holds ${JSON.stringify(job.json.permissions)}, the table says ${JSON.stringify(expected)}`);
+    }
+    const needed = neededPermissions(job.steps, pins);
+    if (!same(needed, expected)) {
+      problems.push(`${job.id}: its steps need ${JSON.stringify(needed)}, the table says ${JSON.stringify(expected)}`);
+    }
+  }
+  return problems;
+}
+
+function sorted(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, (value as any)[k]]));
+}
+
+/** Every step has an id, unique in its job, and the job's ids are the documented ones, in order. */
+export function auditStepIds(workflow: ParsedWorkflow, documented: (jobId: string) => string[]): string[] {
+  const problems: string[] = [];
+  for (const job of workflow.jobs) {
+    const ids = job.steps.map((step) => step.id);
+    job.steps.filter((step) => typeof step.id !== 'string' || step.id === '').forEach((step) => problems.push(`${where(step)}: no id`));
+    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (duplicates.length > 0) problems.push(`${job.id}: duplicate step ids ${duplicates.join(', ')}`);
+    const expected = documented(job.id);
+    if (JSON.stringify(ids) !== JSON.stringify(expected)) problems.push(`${job.id}: step ids ${JSON.stringify(ids)}, documented ${JSON.stringify(expected)}`);
+  }
+  return problems;
+}
+
+/** A job publishes when it pushes an image or an attestation to a registry. */
+export function publishes(steps: ParsedStep[], pins: Pins): boolean {
+  return steps.some((s) => (actionOf(s.uses) === pins['build-push'].action && s.with.push === true)
+    || (actionOf(s.uses) === pins.attest.action && s.with['push-to-registry'] === true));
+}
+
+/** The cache actions of a job (actions/cache, rust-cache). */
+export function cacheSteps(steps: ParsedStep[], pins: Pins): ParsedStep[] {
+  return steps.filter((s) => ['actions/cache', pins['rust-cache'].action].includes(actionOf(s.uses) ?? ''));
+}

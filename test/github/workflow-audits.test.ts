@@ -1,0 +1,278 @@
+/**
+ * Our own versions of the audits security reviewers run on workflows (zizmor's checks), over the
+ * parsed YAML of every option combination in `CASES`: SHA pins with the version of the pin table,
+ * no persisted checkout credentials, no expressions inside `run:`, least privilege per job, no
+ * cache restore in a job that publishes from a tag, a concurrency group per ref, and stable,
+ * documented step ids. The last block plants one defect per audit and shows the audit catches it.
+ */
+import {
+  auditCheckoutCredentials,
+  auditJobPermissions,
+  auditPins,
+  auditRunExpressions,
+  auditStepIds,
+  auditWorkflowPermissions,
+  cacheSteps,
+  Permissions,
+  Pins,
+  publishes,
+} from './support/audits';
+import { CASES, synthCase, WorkflowCase } from './support/cases';
+import { ParsedWorkflow, parseWorkflowText } from './support/parsed-workflow';
+import { removeScratchDirs } from './support/scratch';
+import { evaluateWorkflow, Scenario, scenarioOf, WorkflowModel } from './support/workflow-model';
+import { GhcrReleaseWorkflow } from '../../src/github/ghcr-release-workflow';
+import { OperatorInstallTestJob } from '../../src/github/operator-install-test-job';
+import { DEFAULT_ACTION_PINS } from '../../src/github/pinned-actions';
+import { TrivyScanJob } from '../../src/github/trivy-scan-job';
+
+/**
+ * What each job may hold, and why. Adding or widening a permission in the generator fails the
+ * audit until this table (and its reason) is updated; the audit also derives, step by step,
+ * what the steps need and requires the same table.
+ */
+const EXPECTED_PERMISSIONS: { [job: string]: Permissions } = {
+  // Checkout of a possibly private repository. Nothing else: no step pushes or writes anything.
+  'test': { contents: 'read' },
+  'image': {
+    'contents': 'read', // checkout
+    'packages': 'write', // push to ghcr.io; attest pushes the attestation next to the image
+    'id-token': 'write', // attest: OIDC token for the Sigstore signing certificate
+    'attestations': 'write', // attest: store the attestation
+    // NOT artifact-metadata: attest runs with create-storage-record: false.
+  },
+  'scan': {
+    'actions': 'read', // upload-sarif reads the workflow run (private repositories)
+    'contents': 'read', // upload-sarif (private repositories)
+    'packages': 'read', // trivy pulls the pushed image, private on GHCR until made public
+    'security-events': 'write', // upload-sarif to code scanning
+  },
+  // tercenctl reads the repository itself; the job's GITHUB_TOKEN is not used.
+  'operator-install-test': {},
+};
+
+/** The step ids a job must have, from the documented STEP_IDS and the case's options. */
+function documentedStepIds(generated: WorkflowCase): (jobId: string) => string[] {
+  const { release, scan, install } = generated;
+  return (jobId) => {
+    switch (jobId) {
+      case GhcrReleaseWorkflow.TEST_JOB:
+        return GhcrReleaseWorkflow.STEP_IDS.test.filter((id) =>
+          !((id === 'node-dependencies' || id === 'drift') && !release.driftCheck) && !(id === 'system-packages' && release.systemPackages.length === 0));
+      case GhcrReleaseWorkflow.IMAGE_JOB:
+        return GhcrReleaseWorkflow.STEP_IDS.image;
+      case scan.jobId:
+        return TrivyScanJob.STEP_IDS.filter((id) => id !== 'gate' || scan.gates);
+      case install.jobId:
+        return OperatorInstallTestJob.STEP_IDS;
+      default:
+        return [`(job ${jobId} is not documented)`];
+    }
+  };
+}
+
+afterAll(removeScratchDirs);
+
+const TAG_REFS = ['refs/tags/1.2.3', 'refs/tags/1.2.3-rc.1'];
+
+/** GitHub's evaluation of the workflow for the refs the cache and concurrency audits need. */
+interface Evaluation {
+  readonly model: WorkflowModel;
+  readonly mainRef: string;
+  /** `cache-from` of each build step, `cancel-in-progress`, rust-cache `save-if`, by ref. */
+  readonly values: { [ref: string]: { cacheFrom: string[]; cancel: string; saveIf: string[] } };
+}
+
+async function evaluate(workflow: ParsedWorkflow, yaml: string, pins: Pins, mainBranch: string): Promise<Evaluation> {
+  const mainRef = `refs/heads/${mainBranch}`;
+  const scenarios: Scenario[] = [...TAG_REFS, mainRef, 'pull_request'].map(scenarioOf);
+  const builds = workflow.jobs.flatMap((job) => workflow.stepsUsing(job.id, pins['build-push'].action));
+  const caches = workflow.jobs.flatMap((job) => cacheSteps(job.steps, pins));
+  const texts = [
+    ...builds.map((step) => String(step.with['cache-from'] ?? '')),
+    String(workflow.json.concurrency?.['cancel-in-progress'] ?? ''),
+    ...caches.map((step) => String(step.with['save-if'] ?? 'true')),
+  ];
+  const model = await evaluateWorkflow(yaml, scenarios, scenarios.flatMap((s) => texts.map((text) => ({ scenario: s.id, text }))));
+  const values: Evaluation['values'] = {};
+  scenarios.forEach((s, i) => {
+    const v = model.templates.slice(i * texts.length, (i + 1) * texts.length);
+    values[s.id] = { cacheFrom: v.slice(0, builds.length), cancel: v[builds.length], saveIf: v.slice(builds.length + 1) };
+  });
+  return { model, mainRef, values };
+}
+
+/**
+ * No cache restore in a job that publishes from a tag: such a job holds no cache action, and its
+ * BuildKit `cache-from`, as GitHub evaluates it for a tag, is empty (`type=gha` only when the
+ * user opted in with `cacheOnReleaseBuilds`).
+ */
+function auditReleaseCache(workflow: ParsedWorkflow, pins: Pins, evaluation: Evaluation, cacheOnReleaseBuilds: boolean): string[] {
+  const problems: string[] = [];
+  for (const job of workflow.jobs.filter((j) => publishes(j.steps, pins))) {
+    if (cacheSteps(job.steps, pins).length > 0) problems.push(`${job.id}: publishes and restores a cache`);
+    for (const ref of TAG_REFS) {
+      if (evaluation.model.results[ref][job.id] !== 'success') continue;
+      const cacheFrom = evaluation.values[ref].cacheFrom.filter((value) => value !== '');
+      if (cacheFrom.length > 0 && !cacheOnReleaseBuilds) problems.push(`${job.id}: imports the build cache (${cacheFrom.join(', ')}) for ${ref}`);
+    }
+  }
+  return problems;
+}
+
+/** A concurrency group per ref; runs for main and tags are never cancelled. */
+function auditConcurrency(workflow: ParsedWorkflow, evaluation: Evaluation): string[] {
+  const group = String(workflow.json.concurrency?.group ?? '');
+  const problems = group.includes('${{ github.ref }}') ? [] : [`concurrency group "${group}" is not per ref`];
+  for (const ref of [...TAG_REFS, evaluation.mainRef]) {
+    if (evaluation.values[ref].cancel !== 'false') problems.push(`runs for ${ref} can be cancelled`);
+  }
+  return problems;
+}
+
+describe.each(CASES.map((definition) => [definition.name, definition] as const))('%s', (_name, definition) => {
+  let generated: WorkflowCase;
+  let workflow: ParsedWorkflow;
+  let evaluation: Evaluation;
+  beforeAll(async () => {
+    generated = synthCase(definition);
+    workflow = parseWorkflowText(generated.yaml);
+    evaluation = await evaluate(workflow, generated.yaml, generated.pins, generated.release.mainBranch);
+  });
+
+  test('every uses: is pinned to a full commit SHA with the version of the pin table as comment', () => {
+    expect(workflow.jobs.flatMap((job) => job.steps).filter((step) => step.uses).length).toBeGreaterThan(5);
+    expect(auditPins(workflow, generated.pins)).toEqual([]);
+    // The table is DEFAULT_ACTION_PINS plus the case's overrides, by key.
+    expect(Object.keys(generated.pins).sort()).toEqual(Object.keys(DEFAULT_ACTION_PINS).sort());
+  });
+
+  test('every checkout has persist-credentials: false', () => {
+    expect(workflow.jobs.flatMap((job) => job.steps).filter((step) => step.uses?.startsWith(`${generated.pins.checkout.action}@`)).length).toBeGreaterThan(0);
+    expect(auditCheckoutCredentials(workflow, generated.pins)).toEqual([]);
+  });
+
+  test('no ${{ }} expression inside any run: (values reach scripts through env:)', () => {
+    expect(auditRunExpressions(workflow)).toEqual([]);
+  });
+
+  test('workflow-level permissions: {}', () => {
+    expect(auditWorkflowPermissions(workflow)).toEqual([]);
+  });
+
+  test('each job holds exactly the permissions of the table, which is what its steps need', () => {
+    expect(auditJobPermissions(workflow, generated.pins, EXPECTED_PERMISSIONS)).toEqual([]);
+  });
+
+  test('no cache restore in a job that publishes from a tag', () => {
+    expect(auditReleaseCache(workflow, generated.pins, evaluation, generated.cacheOnReleaseBuilds)).toEqual([]);
+    // The image job does publish on tags, and imports the cache on the main branch.
+    for (const ref of TAG_REFS) expect(evaluation.model.results[ref][GhcrReleaseWorkflow.IMAGE_JOB]).toBe('success');
+    expect(publishes(workflow.job(GhcrReleaseWorkflow.IMAGE_JOB).steps, generated.pins)).toBe(true);
+    expect(evaluation.values[evaluation.mainRef].cacheFrom).toEqual(['type=gha']);
+    expect(evaluation.values['refs/tags/1.2.3'].cacheFrom).toEqual([generated.cacheOnReleaseBuilds ? 'type=gha' : '']);
+  });
+
+  test('the test job restores a cargo cache on tags too: justified, it publishes nothing', () => {
+    // Justification: a poisoned cargo cache could only change what the test job runs, and the
+    // test job holds contents: read, pushes no image, attests and uploads nothing; the image is
+    // built by BuildKit in the image job, which imports no cache for tags. The cargo cache is
+    // saved from the main branch only, never from a tag or a pull request.
+    const test = workflow.job(GhcrReleaseWorkflow.TEST_JOB);
+    expect(publishes(test.steps, generated.pins)).toBe(false);
+    expect(test.json.permissions).toEqual({ contents: 'read' });
+    expect(cacheSteps(test.steps, generated.pins).map((step) => step.id)).toEqual(['cargo-cache']);
+    expect(evaluation.values[evaluation.mainRef].saveIf).toEqual(['true']);
+    for (const ref of [...TAG_REFS, 'pull_request']) expect({ ref, saveIf: evaluation.values[ref].saveIf }).toEqual({ ref, saveIf: ['false'] });
+  });
+
+  test('a concurrency group per ref; only pull request runs cancel each other', () => {
+    expect(auditConcurrency(workflow, evaluation)).toEqual([]);
+    expect(evaluation.values.pull_request.cancel).toBe('true');
+  });
+
+  test('every step has an explicit id, unique per job, equal to the documented STEP_IDS', () => {
+    expect(auditStepIds(workflow, documentedStepIds(generated))).toEqual([]);
+    const jobs = [GhcrReleaseWorkflow.TEST_JOB, GhcrReleaseWorkflow.IMAGE_JOB, generated.scan.jobId, generated.install.jobId];
+    expect(workflow.jobs.map((job) => job.id)).toEqual(jobs);
+  });
+});
+
+describe('each audit catches a planted defect', () => {
+  let generated: WorkflowCase;
+  beforeAll(() => {
+    generated = synthCase(CASES[0]);
+  });
+  /** The default workflow text with one replacement, which must apply. */
+  const plantText = (original: string | RegExp, replacement: string, base?: string): string => {
+    const text = (base ?? generated.yaml).replace(original, replacement);
+    expect(text).not.toBe(base ?? generated.yaml);
+    return text;
+  };
+  const plant = (original: string | RegExp, replacement: string): ParsedWorkflow => parseWorkflowText(plantText(original, replacement));
+  const checkout = DEFAULT_ACTION_PINS.checkout;
+
+  test('a tag instead of a SHA, a missing or wrong version comment, an action outside the table', () => {
+    expect(auditPins(plant(`${checkout.action}@${checkout.sha} # ${checkout.version}`, `${checkout.action}@v7`), generated.pins)).toEqual([
+      'test/checkout: actions/checkout@v7 is not pinned to a full commit SHA',
+    ]);
+    expect(auditPins(plant(`@${checkout.sha} # ${checkout.version}`, `@${checkout.sha}`), generated.pins)).toEqual(expect.arrayContaining([expect.stringContaining('comment ""')]));
+    expect(auditPins(plant(`@${checkout.sha} # ${checkout.version}`, `@${checkout.sha} # v6.0.0`), generated.pins)).toEqual(expect.arrayContaining([expect.stringContaining('"v6.0.0"')]));
+    expect(auditPins(plant(/uses: actions\/checkout@\w+/, 'uses: actions/checkout@0123456789012345678901234567890123456789'), generated.pins)).toEqual([
+      'test/checkout: actions/checkout@0123456789012345678901234567890123456789 is not in the pin table',
+    ]);
+  });
+
+  test('persisted checkout credentials', () => {
+    expect(auditCheckoutCredentials(plant('persist-credentials: false', 'persist-credentials: true'), generated.pins)).toEqual(['test/checkout: checkout without persist-credentials: false']);
+  });
+
+  test('an expression inside run:', () => {
+    expect(auditRunExpressions(plant('run: cargo fmt --all -- --check', 'run: cargo fmt --all -- --check ${{ github.head_ref }}'))).toEqual(['test/fmt: expression inside run:']);
+  });
+
+  test('permissions granted at workflow level', () => {
+    expect(auditWorkflowPermissions(plant(/^permissions: \{\}$/m, 'permissions: read-all'))).toEqual(['workflow-level permissions are "read-all", not {}']);
+    expect(auditWorkflowPermissions(plant(/^permissions: \{\}$/m, 'permissions:\n  contents: read'))).toHaveLength(1);
+  });
+
+  test('an extra permission, a missing one, a storage record without artifact-metadata', () => {
+    const extra = plant('      attestations: write\n', '      attestations: write\n      checks: write\n');
+    expect(auditJobPermissions(extra, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^image: holds .*"checks":"write"/)]);
+    const missing = plant('      security-events: write\n', '');
+    expect(auditJobPermissions(missing, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^scan: holds/)]);
+    const storage = plant('create-storage-record: false', 'create-storage-record: true');
+    expect(auditJobPermissions(storage, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^image: its steps need .*artifact-metadata/)]);
+  });
+
+  test('a missing, duplicate or undocumented step id', () => {
+    const documented = documentedStepIds(generated);
+    expect(auditStepIds(plant('        id: fmt\n', ''), documented)).toEqual(expect.arrayContaining(['test/steps[6]: no id']));
+    expect(auditStepIds(plant('id: fmt', 'id: clippy'), documented)).toEqual(expect.arrayContaining(['test: duplicate step ids clippy']));
+    expect(auditStepIds(plant('id: fmt', 'id: format'), documented)).toHaveLength(1);
+  });
+
+  test('a release build importing the cache, a cache action in the image job', async () => {
+    const alwaysText = plantText("cache-from: ${{ github.ref_type == 'branch' && 'type=gha' || '' }}", 'cache-from: type=gha');
+    const always = parseWorkflowText(alwaysText);
+    expect(auditReleaseCache(always, generated.pins, await evaluate(always, alwaysText, generated.pins, 'main'), false)).toEqual([
+      'image: imports the build cache (type=gha) for refs/tags/1.2.3',
+      'image: imports the build cache (type=gha) for refs/tags/1.2.3-rc.1',
+    ]);
+    const cacheText = plantText('      - name: Set up Docker Buildx\n', `      - name: Cache\n        id: cache\n        uses: ${DEFAULT_ACTION_PINS['rust-cache'].action}@${DEFAULT_ACTION_PINS['rust-cache'].sha}\n      - name: Set up Docker Buildx\n`);
+    const cached = parseWorkflowText(cacheText);
+    expect(auditReleaseCache(cached, generated.pins, await evaluate(cached, cacheText, generated.pins, 'main'), false)).toEqual(['image: publishes and restores a cache']);
+  });
+
+  test('a concurrency group shared by all refs, release runs that can be cancelled', async () => {
+    const text = plantText("cancel-in-progress: ${{ github.event_name == 'pull_request' }}", 'cancel-in-progress: true',
+      plantText('group: ${{ github.workflow }}-${{ github.ref }}', 'group: ${{ github.workflow }}'));
+    const shared = parseWorkflowText(text);
+    expect(auditConcurrency(shared, await evaluate(shared, text, generated.pins, 'main'))).toEqual([
+      'concurrency group "${{ github.workflow }}" is not per ref',
+      'runs for refs/tags/1.2.3 can be cancelled',
+      'runs for refs/tags/1.2.3-rc.1 can be cancelled',
+      'runs for refs/heads/main can be cancelled',
+    ]);
+  });
+});
