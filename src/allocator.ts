@@ -73,6 +73,12 @@ export class Allocator {
    */
   public static readonly PRELOAD_SONAME = 'libjemalloc.so.2';
 
+  /**
+   * The tikv-jemallocator feature that drops the `_rjem_` symbol prefix: the linked jemalloc
+   * then becomes the process's `malloc` and reads `MALLOC_CONF`.
+   */
+  public static readonly UNPREFIXED_FEATURE = 'unprefixed_malloc_on_supported_platforms';
+
   /** Parses a mode given as a string (for example from a `projen new` flag). */
   public static parseMode(value: string, optionName: string = 'allocator'): AllocatorMode {
     const modes = Object.values(AllocatorMode) as string[];
@@ -109,6 +115,10 @@ export class Allocator {
       if (!/^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(feature)) {
         throw new OptionError('allocator.crateFeatures', `"${feature}" is not a Cargo feature name.`, 'Use a tikv-jemallocator feature such as "profiling".');
       }
+    }
+    if (this.preloaded && this.crateFeatures.includes(Allocator.UNPREFIXED_FEATURE)) {
+      throw new OptionError('allocator.crateFeatures', `"${Allocator.UNPREFIXED_FEATURE}" makes the linked jemalloc the process's malloc, and mode "${this.mode}" also preloads libjemalloc2 as malloc: two allocators behind the same symbols.`,
+        `Use mode "${AllocatorMode.LINKED}" with this feature, or drop the feature.`);
     }
     if (!this.linked && (options.featureName !== undefined || options.crateVersion !== undefined)) {
       throw new OptionError(options.featureName !== undefined ? 'allocator.featureName' : 'allocator.crateVersion',
@@ -160,6 +170,18 @@ export class Allocator {
     return this.linked ? ['libjemalloc-dev', 'make'] : ['libjemalloc-dev'];
   }
 
+  /**
+   * The variable the linked jemalloc reads its tuning from: `_RJEM_MALLOC_CONF` (tikv-jemalloc-sys
+   * prefixes its symbols with `_rjem_` on Linux), or `MALLOC_CONF` with the
+   * `unprefixed_malloc_on_supported_platforms` crate feature; undefined when nothing is linked.
+   */
+  public get linkedConfVariable(): string | undefined {
+    if (!this.linked) {
+      return undefined;
+    }
+    return this.crateFeatures.includes(Allocator.UNPREFIXED_FEATURE) ? 'MALLOC_CONF' : '_RJEM_MALLOC_CONF';
+  }
+
   /** Debian packages the runtime image needs. */
   public get runtimePackages(): string[] {
     return this.preloaded ? ['libjemalloc2'] : [];
@@ -175,12 +197,12 @@ export class Allocator {
       env.LD_PRELOAD = Allocator.PRELOAD_SONAME;
       env.MALLOC_CONF = this.mallocConf;
     }
-    if (this.linked) {
-      // tikv-jemalloc-sys prefixes its symbols with `_rjem_` on Linux, so the linked copy
-      // reads `_RJEM_MALLOC_CONF` and never sees `MALLOC_CONF`.
-      env._RJEM_MALLOC_CONF = this.mallocConf;
+    const linkedVariable = this.linkedConfVariable;
+    if (linkedVariable) {
+      // The prefixed linked copy reads `_RJEM_MALLOC_CONF` and never sees `MALLOC_CONF`.
+      env[linkedVariable] = this.mallocConf;
     }
-    return env;
+    return Object.fromEntries(Object.keys(env).sort().map((name) => [name, env[name]]));
   }
 
   /** The Rust lines that install the linked jemalloc as the global allocator (empty if none). */

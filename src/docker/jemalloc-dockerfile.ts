@@ -428,8 +428,10 @@ export class JemallocDockerfile extends Dockerfile {
     if (this.allocator.preloaded) {
       lines.push('LD_PRELOAD by soname works on every architecture; MALLOC_CONF tunes the preloaded libjemalloc2.');
     }
-    if (this.allocator.linked) {
+    if (this.allocator.linkedConfVariable === '_RJEM_MALLOC_CONF') {
       lines.push('_RJEM_MALLOC_CONF tunes the tikv-jemallocator linked into the binary (it ignores MALLOC_CONF).');
+    } else if (this.allocator.linked) {
+      lines.push('MALLOC_CONF tunes the tikv-jemallocator linked into the binary (built unprefixed, it is the process\'s malloc).');
     }
     return lines.join('\n');
   }

@@ -1,0 +1,56 @@
+/**
+ * Example for the README: an operator image built on Tercen's own base images instead of the
+ * official `rust` and `debian` ones. In a real `.projenrc.ts` import from 'projen-rust-operator'.
+ */
+import { JemallocDockerfile, JemallocDockerfileOptions } from '../../src/docker/jemalloc-dockerfile';
+import { RustOperatorProject } from '../../src/rust-operator-project';
+
+/**
+ * `JemallocDockerfile` with Tercen's base images. Everything else (packages, dependency layer,
+ * allocator environment, non-root user, entrypoint) is inherited unchanged.
+ *
+ * The tags (`:latest`) do not say which Debian release the images are on, so the class declares
+ * it: the builder/runtime release check then works for these images too (a builder on a newer
+ * release than the runtime fails at start-up with "GLIBC_2.xx not found").
+ */
+export class TercenBaseDockerfile extends JemallocDockerfile {
+  /** Rust toolchain on Debian bookworm. */
+  public static readonly BUILDER_IMAGE = 'tercen/rust-operator-base:latest';
+  /** Debian bookworm slim with Tercen's runtime libraries. */
+  public static readonly RUNTIME_IMAGE = 'tercen/runtime-base:latest';
+
+  protected builderImage(): string {
+    return TercenBaseDockerfile.BUILDER_IMAGE;
+  }
+
+  protected runtimeImage(): string {
+    return TercenBaseDockerfile.RUNTIME_IMAGE;
+  }
+
+  protected builderDebianRelease(): string | undefined {
+    return 'bookworm';
+  }
+
+  protected runtimeDebianRelease(): string | undefined {
+    return 'bookworm';
+  }
+}
+
+/**
+ * A `RustOperatorProject` whose Dockerfile is a `TercenBaseDockerfile`. `createDockerfile` runs
+ * inside the constructor, before the subclass's own fields are set: read options or static
+ * values there, not instance fields.
+ */
+export class TercenOperatorProject extends RustOperatorProject {
+  protected createDockerfile(options: JemallocDockerfileOptions): JemallocDockerfile {
+    return new TercenBaseDockerfile(this, options);
+  }
+}
+
+// In .projenrc.ts:
+//
+//   const project = new TercenOperatorProject({
+//     name: 'my_operator',
+//     repositoryUrl: 'https://github.com/tercen/my_operator.git',
+//   });
+//   project.synth();
