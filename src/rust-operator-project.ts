@@ -262,27 +262,20 @@ export class RustOperatorProject extends Project {
   constructor(options: RustOperatorProjectOptions) {
     super({ ...validateName(options), gitOptions: { endOfLine: EndOfLine.NONE, ...options.gitOptions } });
     this.repositoryUrl = options.repositoryUrl;
-    this.allocator = new Allocator({ mode: options.allocator, mallocConf: options.mallocConf, crateFeatures: options.allocatorCrateFeatures });
+    this.allocator = new Allocator({
+      // Named as the project's option in errors.
+      mode: options.allocator === undefined ? undefined : Allocator.parseMode(options.allocator, 'allocator'),
+      mallocConf: options.mallocConf,
+      crateFeatures: options.allocatorCrateFeatures,
+    });
     this.imageName = resolveImageName(options);
     this.description = options.description ?? 'A Tercen operator written in Rust.';
     if (options.gitTokenSecret !== undefined) {
       validateSecretName(options.gitTokenSecret, 'gitTokenSecret');
     }
 
-    this.cargo = new CargoManifest(this, {
-      allocator: this.allocator,
-      features: parseFeatures(options.features ?? []),
-      defaultFeatures: options.defaultFeatures,
-      buildProfile: options.buildProfile,
-      devRelease: options.devReleaseProfile,
-      rustVersion: rustVersionOf(options.builderImage ?? JemallocDockerfile.DEFAULT_BUILDER_IMAGE),
-    });
-    if (options.tercenSdk) {
-      this.cargo.addDependency(RustOperatorProject.TERCEN_SDK_CRATE, {
-        git: RustOperatorProject.TERCEN_SDK_REPOSITORY,
-        branch: options.tercenSdkBranch ?? 'main',
-      });
-    }
+    // The Dockerfile first: a subclass may swap its builder image, and the scaffolded
+    // `rust-version` follows the image that really builds.
     this.dockerfile = this.createDockerfile({
       builderImage: options.builderImage,
       runtimeImage: options.runtimeImage,
@@ -294,6 +287,20 @@ export class RustOperatorProject extends Project {
       ...options.dockerfileOptions,
       allocator: this.allocator,
     });
+    this.cargo = new CargoManifest(this, {
+      allocator: this.allocator,
+      features: parseFeatures(options.features ?? []),
+      defaultFeatures: options.defaultFeatures,
+      buildProfile: options.buildProfile,
+      devRelease: options.devReleaseProfile,
+      rustVersion: this.dockerfile.rustVersion,
+    });
+    if (options.tercenSdk) {
+      this.cargo.addDependency(RustOperatorProject.TERCEN_SDK_CRATE, {
+        git: RustOperatorProject.TERCEN_SDK_REPOSITORY,
+        branch: options.tercenSdkBranch ?? 'main',
+      });
+    }
     this.operatorManifest = new OperatorManifest(this, {
       imageName: this.imageName,
       displayName: this.name,
@@ -397,11 +404,6 @@ export class RustOperatorProject extends Project {
       new SampleFile(this, 'tests/test.json', { contents: renderOperatorTestJson(this.name) });
     }
   }
-}
-
-/** The Rust version in an official `rust:<version>-...` image tag, for `rust-version` of a new crate. */
-function rustVersionOf(builderImage: string): string | undefined {
-  return ImageReference.parse(builderImage, 'builderImage').rustVersion;
 }
 
 function validateName(options: RustOperatorProjectOptions): RustOperatorProjectOptions {

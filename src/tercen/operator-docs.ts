@@ -114,7 +114,7 @@ export class OperatorDocs extends FileBase {
     }
     if (p.allocator.linked) {
       lines.push('# The linked tikv-jemallocator (built with default features) prints its statistics at exit:');
-      lines.push(`docker run --rm -e _RJEM_MALLOC_CONF=stats_print:true ${local} 2>&1 | grep -m1 "jemalloc statistics"`);
+      lines.push(`docker run --rm -e ${p.allocator.linkedConfVariable}=stats_print:true ${local} 2>&1 | grep -m1 "jemalloc statistics"`);
     }
     lines.push('```', '');
     lines.push('### Memory profiling', '');
@@ -128,7 +128,7 @@ export class OperatorDocs extends FileBase {
     if (p.allocator.linked) {
       lines.push('Allocations of the Rust code go to the linked tikv-jemallocator, which profiles only when built with',
         `its \`profiling\` feature${p.allocator.crateFeatures.includes('profiling') ? ' (enabled here)' : ' (add it with the `allocatorCrateFeatures` option)'}; then use`,
-        '`_RJEM_MALLOC_CONF=prof:true,prof_prefix:/tmp/profiles/jeprof`.', '');
+        `\`${p.allocator.linkedConfVariable}=prof:true,prof_prefix:/tmp/profiles/jeprof\`.`, '');
     }
     lines.push(p.allocator.linked
       ? 'To build without jemalloc (valgrind, platforms without jemalloc): `cargo build --no-default-features`.'

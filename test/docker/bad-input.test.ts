@@ -35,7 +35,7 @@ const CASES: BadInput[] = [
   { name: 'an apt package with a space', options: { runtimePackages: ['libcairo2 libpango'] }, subject: 'runtimePackages', message: /"libcairo2 libpango" is not a Debian package name/ },
   { name: 'an uppercase apt package', options: { builderPackages: ['LibSSL-dev'] }, subject: 'builderPackages', message: /is not a Debian package name/ },
   { name: 'an apt option passed as a package', options: { runtimePackages: ['--allow-unauthenticated'] }, subject: 'runtimePackages', message: /is not a Debian package name/ },
-  { name: 'an unknown allocator mode', options: { allocator: 'jemalloc-ish' as AllocatorMode }, subject: 'allocator.mode', message: /unknown allocator mode "jemalloc-ish"\. Use one of: linked-and-preloaded, linked, preloaded, system\./ },
+  { name: 'an unknown allocator mode', options: { allocator: 'jemalloc-ish' as AllocatorMode }, subject: 'allocator', message: /unknown allocator mode "jemalloc-ish"\. Use one of: linked-and-preloaded, linked, preloaded, system\./ },
   { name: 'mallocConf with the system allocator', options: { allocator: AllocatorMode.SYSTEM, mallocConf: 'narenas:2' }, subject: 'allocator.mallocConf', message: /has no effect with the system allocator/ },
   { name: 'a mallocConf that is not a jemalloc option string', options: { mallocConf: 'narenas:2; rm -rf /' }, subject: 'allocator.mallocConf', message: /is not a jemalloc option string/ },
   { name: 'an invalid gitTokenSecret (GitHub secret name)', options: { gitTokenSecret: 'my token' }, subject: 'gitTokenSecret', message: /is not a valid GitHub secret name/ },
