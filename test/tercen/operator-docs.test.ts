@@ -4,8 +4,8 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { AllocatorMode, ContainerPolicy, RustOperatorProjectOptions } from '../../src';
-import { stages } from '../support/validate-dockerfile';
 import { synthOperator } from '../support/synth';
+import { stages } from '../support/validate-dockerfile';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { parse: parseToml } = require('smol-toml');
