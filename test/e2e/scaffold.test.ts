@@ -132,3 +132,36 @@ describe('the scaffolded operator', () => {
     expect(result.stdout).not.toContain('secret');
   });
 });
+
+describe('projen new flags', () => {
+  test('the options people set most are flags, and land in .projenrc.ts', () => {
+    const { dir: flagged } = scaffoldOperator(tempDir('pro-e2e-flags-'), 'plot_operator', [
+      '--registry-owner', 'AcmeCorp',
+      '--builder-image', 'rust:1.80-slim-bookworm',
+      '--runtime-image', 'debian:bookworm-slim',
+      '--features', 'webgpu',
+      '--allocator', 'linked',
+    ]);
+    const rc = fs.readFileSync(path.join(flagged, '.projenrc.ts'), 'utf-8');
+    expect(rc).toContain('registryOwner: "AcmeCorp"');
+    expect(rc).toContain('builderImage: "rust:1.80-slim-bookworm"');
+    expect(rc).toContain('features: ["webgpu"]');
+    const dockerfile = fs.readFileSync(path.join(flagged, 'Dockerfile'), 'utf-8');
+    expect(dockerfile).toContain('FROM rust:1.80-slim-bookworm AS builder');
+    expect(dockerfile).not.toContain('LD_PRELOAD');
+    expect(fs.readFileSync(path.join(flagged, '.github/workflows/ci.yml'), 'utf-8')).toContain('images: ghcr.io/acmecorp/plot_operator\n');
+    const cargo = fs.readFileSync(path.join(flagged, 'Cargo.toml'), 'utf-8');
+    expect(cargo).toContain('webgpu = []');
+    expect(cargo).toContain('rust-version = "1.80"');
+  });
+
+  test('a bad flag gets an error naming the option, and no generated file is written', () => {
+    const parent = tempDir('pro-e2e-bad-');
+    expect(() => scaffoldOperator(parent, 'bad_operator', ['--image-name', 'ghcr.io/Acme/Bad Operator']))
+      .toThrow(/projen-rust-operator: imageName: "ghcr.io\/Acme\/Bad Operator" contains whitespace or shell metacharacters/);
+    const written = fs.readdirSync(path.join(parent, 'bad_operator'));
+    for (const generated of ['Dockerfile', 'Cargo.toml', '.github', '.projenrc.ts', 'src', 'operator.json']) {
+      expect(written).not.toContain(generated);
+    }
+  });
+});
