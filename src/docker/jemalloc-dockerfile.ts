@@ -478,7 +478,7 @@ export class JemallocDockerfile extends Dockerfile {
     // The token reaches git only through a credential helper that reads the secret file; it
     // never enters an ENV, ARG, layer, image history or the build cache key.
     const helper = `!f() { test "$1" = get && echo username=x-access-token && echo "password=$(cat ${file})"; }; f`;
-    const setup = `if [ -s ${file} ]; then export CARGO_NET_GIT_FETCH_WITH_CLI=true GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0='${helper}'; fi`;
+    const setup = `if [ -s ${file} ]; then export CARGO_NET_GIT_FETCH_WITH_CLI=true GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=credential.https://github.com.helper GIT_CONFIG_VALUE_0='${helper}'; fi`;
     return DockerInstruction.run([setup, ...commands], { mounts: [`type=secret,id=${secret},required=false`] });
   }
 

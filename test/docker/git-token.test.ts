@@ -72,13 +72,23 @@ describe('with a token', () => {
     expect(run.stdout).toBe([
       'CARGO_NET_GIT_FETCH_WITH_CLI=true',
       'GIT_CONFIG_COUNT=1',
-      'GIT_CONFIG_KEY_0=credential.helper',
+      'GIT_CONFIG_KEY_0=credential.https://github.com.helper',
       'protocol=https',
       'host=github.com',
       'username=x-access-token',
       'password=ghp_s3cr3t-t0ken',
       '',
     ].join('\n'));
+  });
+
+  test('another host never gets the token', () => {
+    const dir = tempDir('secret-');
+    const file = path.join(dir, 'git_token');
+    fs.writeFileSync(file, 'ghp_s3cr3t-t0ken');
+    const setup = setupLines()[0].split(SECRET).join(file);
+    const run = sh(`${setup} && printf "protocol=https\\nhost=gitlab.com\\npath=x/y.git\\n\\n" | git credential fill`);
+    expect(run.stdout).not.toContain('ghp_s3cr3t-t0ken');
+    expect(run.status).not.toBe(0);
   });
 
   test('the token is in no exported variable, only read from the file when git asks', () => {
