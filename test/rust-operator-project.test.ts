@@ -87,3 +87,22 @@ test('the operator install test scaffolds tests/test.json', () => {
   const enabled = synthOperator({ operatorInstallTest: true, repositoryUrl: 'https://github.com/acme/hello_operator' });
   expect(JSON.parse(enabled.read('tests/test.json')).kind).toBe('OperatorUnitTest');
 });
+
+describe('operator.json is validated at every synth, before anything is written', () => {
+  test.each([
+    ['a wrong property kind', (json: any) => { json.properties = [{ kind: 'EnumerationProperty', name: 'theme', description: '', defaultValue: 'a', values: ['a'] }]; },
+      /\$\.properties\[0\]\.kind: .*EnumeratedProperty/],
+    ['a container for another image', (json: any) => { json.container = 'ghcr.io/acme/other_operator:0.1.0'; }, /\$\.container: /],
+    ['a container tag that is not the Cargo version', (json: any) => { json.container = 'ghcr.io/acme/hello_operator:0.2.0'; }, /\$\.container: .*0\.1\.0/],
+  ])('%s', (_case, change, message) => {
+    const first = synthOperator();
+    const file = `${first.dir}/operator.json`;
+    const json = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    change(json);
+    fs.writeFileSync(file, JSON.stringify(json, null, 2));
+    fs.rmSync(`${first.dir}/Dockerfile`, { force: true });
+    const before = snapshotTree(first.dir);
+    expect(() => synthOperator({}, {}, first.dir)).toThrow(message);
+    expect(snapshotTree(first.dir)).toEqual(before);
+  });
+});
