@@ -5,13 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { TercenOperatorProject } from '../docker/tercen-base-dockerfile';
 import {
   assertBuildSucceeded, buildImage, BuildImageResult, ensureStandInImages, findInImageFiles, hasBuildah, hostCargoOfflineEnv,
   imageSizeBytes, inspectImage, parseBuildSteps, removeImage, run, runImage, runInImageRootfs,
 } from '../support/image';
 import { scaffoldOperator } from '../support/scaffold';
 import { synthQuietly, tempDir } from '../support/synth';
-import { TercenOperatorProject } from '../docker/tercen-base-dockerfile';
 
 jest.setTimeout(60 * 60_000);
 
