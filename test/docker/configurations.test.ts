@@ -5,7 +5,7 @@
  * compile-time file copied and not ignored, the git token only as an optional secret mount.
  */
 import { SHAPES_CARGO_TOML, SHAPES_SOURCES } from './fixtures';
-import { aptInstalled, ImageExpectations, imageProblems } from './support';
+import { aptInstalled, DEFAULT_EXPECTATIONS, ImageExpectations, imageProblems } from './support';
 import { Allocator, AllocatorMode } from '../../src/allocator';
 import { dockerignoreExcludes } from '../../src/docker/dockerignore';
 import { RustOperatorProjectOptions } from '../../src/rust-operator-project';
@@ -19,15 +19,7 @@ interface Configuration {
   readonly expect?: Partial<ImageExpectations>;
 }
 
-const DEFAULTS: ImageExpectations = {
-  binary: 'hello_operator',
-  allocator: new Allocator(),
-  profile: 'release',
-  profileDirectory: 'release',
-  compileTimeFiles: [],
-  uid: 1000,
-  dependencyLayer: true,
-};
+const DEFAULTS = DEFAULT_EXPECTATIONS;
 
 const CONFIGURATIONS: Configuration[] = [
   { name: 'default' },

@@ -3,9 +3,8 @@
  * rule that keeps builder and runtime on compatible Debian releases.
  */
 import { Project } from 'projen';
-import { filesUnder, imageProblems, synthBare, bareProject } from './support';
+import { DEFAULT_EXPECTATIONS, filesUnder, imageProblems, synthBare, bareProject } from './support';
 import { TercenBaseDockerfile, TercenOperatorProject } from './tercen-base-dockerfile';
-import { Allocator } from '../../src/allocator';
 import { JemallocDockerfile } from '../../src/docker/jemalloc-dockerfile';
 import { OptionError } from '../../src/errors';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/rust-operator-project';
@@ -43,15 +42,7 @@ describe('TercenBaseDockerfile through a RustOperatorProject subclass', () => {
   });
 
   test('the image is still sound', () => {
-    expect(imageProblems(dockerfile, result.read('.dockerignore'), {
-      binary: 'hello_operator',
-      allocator: new Allocator(),
-      profile: 'release',
-      profileDirectory: 'release',
-      compileTimeFiles: [],
-      uid: 1000,
-      dependencyLayer: true,
-    })).toEqual([]);
+    expect(imageProblems(dockerfile, result.read('.dockerignore'), DEFAULT_EXPECTATIONS)).toEqual([]);
   });
 
   test('declaring the Debian release silences the unknown-release warning', () => {

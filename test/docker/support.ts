@@ -88,6 +88,17 @@ export const BUILD_ONLY_PACKAGE = /(-dev$|^pkg-config$|^make$|^gcc|^g\+\+|^git$|
  * Everything an operator Dockerfile must satisfy, as a list of problems (empty when sound).
  * `dockerignore` is the generated .dockerignore text.
  */
+/** What the default configuration of a `hello_operator` project must produce. */
+export const DEFAULT_EXPECTATIONS: ImageExpectations = {
+  binary: 'hello_operator',
+  allocator: new Allocator(),
+  profile: 'release',
+  profileDirectory: 'release',
+  compileTimeFiles: [],
+  uid: 1000,
+  dependencyLayer: true,
+};
+
 export function imageProblems(text: string, dockerignore: string, expected: ImageExpectations): string[] {
   const problems: string[] = [];
   const fail = (problem: string) => problems.push(problem);

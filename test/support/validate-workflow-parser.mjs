@@ -12,18 +12,8 @@
 //         or: {"id": 1, "error": "<exception text>"}
 // The process exits when stdin closes, so `echo '{...}' | node validate-workflow-parser.mjs` works too.
 
-import { register } from 'node:module';
+import './register-json-imports.mjs';
 import { createInterface } from 'node:readline';
-
-const HOOK = `
-export async function load(url, context, nextLoad) {
-  if (url.endsWith('.json')) {
-    return nextLoad(url, { ...context, importAttributes: { ...context.importAttributes, type: 'json' } });
-  }
-  return nextLoad(url, context);
-}
-`;
-register(`data:text/javascript,${encodeURIComponent(HOOK)}`, import.meta.url);
 
 const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await import('@actions/workflow-parser');
 

@@ -18,17 +18,7 @@
 //              "results": {"main": {"test": "success", "image": "skipped"}}, "templates": ["x"]}
 // Filter matching (branches/tags) is NOT done here: the test does it, from `events`.
 
-import { register } from 'node:module';
-
-const HOOK = `
-export async function load(url, context, nextLoad) {
-  if (url.endsWith('.json')) {
-    return nextLoad(url, { ...context, importAttributes: { ...context.importAttributes, type: 'json' } });
-  }
-  return nextLoad(url, context);
-}
-`;
-register(`data:text/javascript,${encodeURIComponent(HOOK)}`, import.meta.url);
+import '../../support/register-json-imports.mjs';
 
 const { parseWorkflow, convertWorkflowTemplate, NoOperationTraceWriter } = await import('@actions/workflow-parser');
 const { Lexer, Parser, Evaluator, data } = await import('@actions/expressions');
