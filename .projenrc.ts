@@ -1,5 +1,6 @@
 import { cdk, github, javascript, JsonPatch, typescript } from 'projen';
-import { ContainerPolicy, DEFAULT_ACTION_PINS, RustOperatorProject } from './src';
+import { ActionPins, ContainerPolicy, DEFAULT_ACTION_PINS, RustOperatorProject } from './src';
+import { annotatePins } from './src/github/ghcr-release-workflow';
 
 const project = new cdk.JsiiProject({
   name: 'projen-rust-operator',
@@ -79,6 +80,7 @@ project.addTask('drift:examples', {
 const ci = new github.GithubWorkflow(project.github!, 'ci');
 ci.on({ push: { branches: ['main'] }, pullRequest: {}, workflowDispatch: {} });
 ci.file?.patch(JsonPatch.add('/permissions', {}));
+annotatePins(ci.file!, new ActionPins());
 ci.addJob('ci', {
   name: '.ci/run',
   runsOn: ['ubuntu-latest'],

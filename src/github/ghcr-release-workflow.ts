@@ -593,7 +593,7 @@ export function validateSecretName(name: string, optionName: string): void {
  * Adds the release of each pinned SHA as a comment (`uses: owner/repo@<sha> # v1.2.3`): YAML
  * objects cannot carry comments, so the rendered text is annotated.
  */
-function annotatePins(file: YamlFile, pins: ActionPins): void {
+export function annotatePins(file: YamlFile, pins: ActionPins): void {
   const render = (file as any).synthesizeContent.bind(file);
   (file as any).synthesizeContent = (resolver: unknown) => {
     const text: string | undefined = render(resolver);
