@@ -1,5 +1,8 @@
 import { OptionError } from './errors';
 
+/** A Cargo feature name (cargo's rule), shared by every option that names one. */
+export const CARGO_FEATURE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/;
+
 /**
  * How the operator allocates memory. One choice from which the Cargo feature, the scaffolded
  * global allocator and the runtime environment of the image are all derived.
@@ -112,7 +115,7 @@ export class Allocator {
         `Remove them, or use mode "${AllocatorMode.LINKED}" or "${AllocatorMode.LINKED_AND_PRELOADED}".`);
     }
     for (const feature of this.crateFeatures) {
-      if (!/^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(feature)) {
+      if (!CARGO_FEATURE_NAME.test(feature)) {
         throw new OptionError('allocator.crateFeatures', `"${feature}" is not a Cargo feature name.`, 'Use a tikv-jemallocator feature such as "profiling".');
       }
     }
@@ -133,7 +136,7 @@ export class Allocator {
     this.mallocConf = mallocConf;
     if (this.linked) {
       const feature = options.featureName ?? 'jemalloc';
-      if (!/^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(feature)) {
+      if (!CARGO_FEATURE_NAME.test(feature)) {
         throw new OptionError('allocator.featureName', `"${feature}" is not a valid Cargo feature name.`,
           'Use letters, digits, "_", "-", "+" or "." (e.g. "jemalloc").');
       }

@@ -4,14 +4,14 @@ import { Project, ProjectOptions, SampleFile } from 'projen';
 import { EndOfLine } from 'projen/lib/gitattributes';
 import { NodePackage, NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
-import { Allocator, AllocatorMode } from './allocator';
+import { Allocator, AllocatorMode, CARGO_FEATURE_NAME } from './allocator';
 import { CargoManifest } from './cargo/cargo-manifest';
 import { ImageReference } from './docker/image-reference';
 import { JemallocDockerfile, JemallocDockerfileOptions } from './docker/jemalloc-dockerfile';
 import { DriftTask } from './drift/drift-task';
 import { OptionError } from './errors';
 import { CargoDependabot } from './github/cargo-dependabot';
-import { GhcrReleaseWorkflow, validateSecretName } from './github/ghcr-release-workflow';
+import { GhcrReleaseWorkflow } from './github/ghcr-release-workflow';
 import { OperatorInstallTestJob } from './github/operator-install-test-job';
 import { PinnedAction } from './github/pinned-actions';
 import { TrivyScanJob } from './github/trivy-scan-job';
@@ -270,9 +270,6 @@ export class RustOperatorProject extends Project {
     });
     this.imageName = resolveImageName(options);
     this.description = options.description ?? 'A Tercen operator written in Rust.';
-    if (options.gitTokenSecret !== undefined) {
-      validateSecretName(options.gitTokenSecret, 'gitTokenSecret');
-    }
 
     // The Dockerfile first: a subclass may swap its builder image, and the scaffolded
     // `rust-version` follows the image that really builds.
@@ -445,7 +442,7 @@ function parseFeatures(entries: string[]): { [name: string]: string[] } {
   const features: { [name: string]: string[] } = {};
   for (const entry of entries) {
     const [name, items] = entry.split('=', 2);
-    if (!/^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/.test(name)) {
+    if (!CARGO_FEATURE_NAME.test(name)) {
       throw new OptionError('features', `"${entry}" does not start with a feature name.`, 'Write "name" or "name=item1,item2", e.g. "gpu=dep:wgpu".');
     }
     if (name in features) {

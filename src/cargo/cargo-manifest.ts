@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project } from 'projen';
-import { Allocator } from '../allocator';
+import { Allocator, CARGO_FEATURE_NAME } from '../allocator';
 import { OptionError } from '../errors';
 import { CargoLto, CargoOptLevel, CargoProfileOptions, CargoStrip } from './cargo-profile';
 import { CargoTarget, CargoTargetKind } from './cargo-target';
@@ -141,7 +141,6 @@ interface DiskManifest {
   readonly value: { [key: string]: any };
 }
 
-const FEATURE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/;
 const DEPENDENCY_NAME = /^[A-Za-z0-9_-]+$/;
 const PACKAGE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const DEPENDENCY_TABLES = ['dependencies', 'build-dependencies'];
@@ -268,7 +267,7 @@ export class CargoManifest extends Component {
    */
   public addFeature(name: string, items: string[]): void {
     const option = `cargo.features.${name}`;
-    if (typeof name !== 'string' || !FEATURE_NAME.test(name)) {
+    if (typeof name !== 'string' || !CARGO_FEATURE_NAME.test(name)) {
       throw new OptionError(option, `${JSON.stringify(name)} is not a valid Cargo feature name.`,
         'Use letters, digits, "_", "-", "+" or "." (e.g. "webgpu").');
     }
@@ -654,7 +653,7 @@ export class CargoManifest extends Component {
   private checkFeatureItem(item: string, option: string): void {
     const match = typeof item === 'string' ? /^(?:dep:([^/?]+)|([^/?:]+)\??\/([^/?:]+)|([^/?:]+))$/.exec(item) : null;
     const ok = match && [match[1], match[2]].every(d => d === undefined || DEPENDENCY_NAME.test(d))
-      && [match[3], match[4]].every(f => f === undefined || FEATURE_NAME.test(f));
+      && [match[3], match[4]].every(f => f === undefined || CARGO_FEATURE_NAME.test(f));
     if (!ok) {
       throw new OptionError(option, `${JSON.stringify(item)} is not a feature item.`,
         'Write "dep:<dependency>", "<dependency>/<feature>", "<dependency>?/<feature>" or "<feature>".');

@@ -1,3 +1,4 @@
+import { ImageReference } from '../docker/image-reference';
 import { OptionError } from '../errors';
 import { findJsonSyntaxError } from './operator-json-syntax';
 
@@ -229,8 +230,6 @@ function checkVersion(version: string): void {
   throw new OptionError('version', `"${version}" is not an exact X.Y.Z version, so it cannot be the container tag.`, fix);
 }
 
-const DOMAIN = /^(?:localhost|[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+)(?::\d+)?$|^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?:\d+$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 function checkImageName(imageName: string): void {
   const fail = (problem: string, fix: string) => new OptionError('imageName', problem, fix);
@@ -244,21 +243,22 @@ function checkImageName(imageName: string): void {
   if (ref.tag !== undefined || ref.digest !== undefined) {
     throw fail(`"${imageName}" carries a tag or digest; the container policy decides the tag.`, `Use "${ref.image}".`);
   }
-  const parts = imageName.split('/');
-  const pathParts = parts.length > 1 && DOMAIN.test(parts[0]) ? parts.slice(1) : parts;
-  if (!pathParts.every(p => PATH_COMPONENT.test(p))) {
+  try {
+    // One reference grammar for every construct: the Dockerfile's.
+    ImageReference.parse(imageName, 'imageName');
+  } catch {
     throw fail(`"${imageName}" is not a valid image reference.`,
       'Use lowercase letters, digits and single separators (".", "_", "__", "-") between "/", e.g. "ghcr.io/tercen/my_operator".');
   }
 }
 
-interface ImageReference {
+interface SplitReference {
   readonly image: string;
   readonly tag?: string;
   readonly digest?: string;
 }
 
-function splitReference(reference: string): ImageReference {
+function splitReference(reference: string): SplitReference {
   let rest = reference;
   let digest: string | undefined;
   const at = rest.indexOf('@');
