@@ -15,3 +15,4 @@ export * from './github/trivy-scan-job';
 export * from './tercen/operator-json';
 export * from './tercen/operator-docs';
 export * from './tercen/operator-manifest';
+export * from './toolchain/operator-node-package';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Project, ProjectOptions, SampleFile } from 'projen';
 import { EndOfLine } from 'projen/lib/gitattributes';
-import { NodePackage, NodePackageManager } from 'projen/lib/javascript';
+import { NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
 import { Allocator, AllocatorMode, CARGO_FEATURE_NAME } from './allocator';
 import { CargoManifest } from './cargo/cargo-manifest';
@@ -20,6 +20,7 @@ import { OperatorDocs } from './tercen/operator-docs';
 import { ContainerPolicy } from './tercen/operator-json';
 import { OperatorManifest } from './tercen/operator-manifest';
 import { renderDevRs, renderMainRs, renderOperatorTestJson, renderReadme } from './tercen/operator-sources';
+import { OperatorNodePackage } from './toolchain/operator-node-package';
 
 /** Options for `RustOperatorProject`. */
 export interface RustOperatorProjectOptions extends ProjectOptions {
@@ -351,7 +352,7 @@ export class RustOperatorProject extends Project {
 
   /** package.json pinning projen, tsx and this package; `.projenrc.ts` run by tsx; a tsconfig for editors. */
   protected addToolchain(devDeps: string[]): void {
-    const nodePackage = new NodePackage(this, {
+    const nodePackage = new OperatorNodePackage(this, {
       packageName: this.name,
       packageManager: NodePackageManager.NPM,
       licensed: false,

@@ -14,7 +14,9 @@ let dir: string;
 let afterNew: ReturnType<typeof snapshotTree>;
 
 beforeAll(() => {
-  dir = scaffoldOperator(tempDir('pro-e2e-')).dir;
+  // As in a CI job (CI=true makes projen install with `npm ci`, which needs a lock file that a
+  // fresh scaffold does not have yet), whatever the environment running this test.
+  dir = scaffoldOperator(tempDir('pro-e2e-'), 'hello_operator', [], { CI: 'true' }).dir;
   afterNew = snapshotTree(dir);
 });
 

@@ -16,9 +16,10 @@ export interface ScaffoldResult {
 
 /**
  * Creates `parent/<name>`, copies the packed package into it and runs
- * `projen new --from ./<tarball> rust-operator --no-git <extraArgs>` there.
+ * `projen new --from ./<tarball> rust-operator --no-git <extraArgs>` there, with `env` added to
+ * this process's environment (e.g. `CI: 'true'`, under which projen installs with `npm ci`).
  */
-export function scaffoldOperator(parent: string, name = 'hello_operator', extraArgs: string[] = []): ScaffoldResult {
+export function scaffoldOperator(parent: string, name = 'hello_operator', extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): ScaffoldResult {
   const tarball = packedTarball();
   const dir = path.join(parent, name);
   fs.mkdirSync(dir, { recursive: true });
@@ -26,7 +27,7 @@ export function scaffoldOperator(parent: string, name = 'hello_operator', extraA
     throw new Error(`${dir} is not empty`);
   }
   fs.copyFileSync(tarball, path.join(dir, path.basename(tarball)));
-  const result = run(process.execPath, [PROJEN_CLI, 'new', '--from', `./${path.basename(tarball)}`, 'rust-operator', '--no-git', ...extraArgs], dir);
+  const result = run(process.execPath, [PROJEN_CLI, 'new', '--from', `./${path.basename(tarball)}`, 'rust-operator', '--no-git', ...extraArgs], dir, env);
   if (result.status !== 0) {
     throw new Error(`projen new failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
   }
