@@ -385,7 +385,7 @@ export class RustOperatorProject extends Project {
     this.addTask('fmt', { description: 'Format the Rust sources', exec: 'cargo fmt --all' });
     this.addTask('docker:build', {
       description: 'Build the operator image locally',
-      exec: `docker build -t ${this.dockerfile.binary}:local .`,
+      exec: this.dockerfile.dockerBuildCommand(),
     });
   }
 
@@ -393,7 +393,13 @@ export class RustOperatorProject extends Project {
   protected addSamples(options: RustOperatorProjectOptions): void {
     new SampleFile(this, 'src/main.rs', { contents: renderMainRs({ binaryName: this.dockerfile.binary, allocator: this.allocator }) });
     new SampleFile(this, 'README.md', {
-      contents: renderReadme({ name: this.name, description: this.description, imageName: this.imageName, docsPath: this.docs.path }),
+      contents: renderReadme({
+        name: this.name,
+        description: this.description,
+        imageName: this.imageName,
+        docsPath: this.docs.path,
+        localImageTag: this.dockerfile.localImageTag,
+      }),
     });
     if (options.tercenSdk) {
       new SampleFile(this, 'src/bin/dev.rs', { contents: renderDevRs(this.name) });

@@ -11,6 +11,20 @@ import { CargoTargetKind } from '../cargo/cargo-target';
 import { validateProfileName } from '../cargo/profile-rules';
 import { OptionError } from '../errors';
 
+/** Options for `JemallocDockerfile.dockerBuildCommand`. */
+export interface DockerBuildCommandOptions {
+  /**
+   * Tag of the built image.
+   * @default - `localImageTag` (`<binary>:local`)
+   */
+  readonly tag?: string;
+  /**
+   * Build without the layer cache.
+   * @default false
+   */
+  readonly noCache?: boolean;
+}
+
 /** Options for `JemallocDockerfile`. */
 export interface JemallocDockerfileOptions {
   /**
@@ -130,6 +144,8 @@ export class JemallocDockerfile extends Dockerfile {
   public static readonly RUNTIME_STAGE = 'runtime';
   /** Where the builder keeps the crate. */
   public static readonly BUILD_DIR = '/build';
+  /** Environment variable that `dockerBuildCommand` reads the git token secret from. */
+  public static readonly LOCAL_GIT_TOKEN_VARIABLE = 'GIT_TOKEN';
 
   /** Returns the `JemallocDockerfile` of a project, or undefined. */
   public static of(project: Project): JemallocDockerfile | undefined {
@@ -238,6 +254,24 @@ export class JemallocDockerfile extends Dockerfile {
   /** The BuildKit secret id for private git dependencies, if configured. */
   public get gitTokenSecretId(): string | undefined {
     return this.options.gitTokenSecret;
+  }
+
+  /** Tag of a locally built image (`<binary>:local`). */
+  public get localImageTag(): string {
+    return `${this.binary}:local`;
+  }
+
+  /**
+   * The `docker build` command of this image, as the `docker:build` task and the docs run it.
+   * With a git token secret, the secret comes from the `GIT_TOKEN` environment variable; with
+   * `env=` docker builds on when the variable is unset (the mount is optional).
+   */
+  public dockerBuildCommand(options: DockerBuildCommandOptions = {}): string {
+    const flags = [
+      ...(options.noCache ? ['--no-cache'] : []),
+      ...(this.gitTokenSecretId ? [`--secret id=${this.gitTokenSecretId},env=${JemallocDockerfile.LOCAL_GIT_TOKEN_VARIABLE}`] : []),
+    ];
+    return ['docker build', ...flags, `-t ${options.tag ?? this.localImageTag} .`].join(' ');
   }
 
   /** The runtime user's uid. */

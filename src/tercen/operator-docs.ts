@@ -2,6 +2,7 @@ import { FileBase, IResolver } from 'projen';
 import { AllocatorMode } from '../allocator';
 import { renderValue } from '../cargo/managed-toml';
 import { renderProfile } from '../cargo/profile-rules';
+import { JemallocDockerfile } from '../docker/jemalloc-dockerfile';
 import { GhcrReleaseWorkflow } from '../github/ghcr-release-workflow';
 import type { RustOperatorProject } from '../rust-operator-project';
 import { ContainerPolicy } from './operator-json';
@@ -65,18 +66,17 @@ export class OperatorDocs extends FileBase {
   protected localDevelopment(): string[] {
     const p = this.operator;
     const d = p.dockerfile;
-    const local = `${d.binary}:local`;
+    const local = d.localImageTag;
     const secret = d.gitTokenSecretId;
     return [
       '## Local development',
       '',
       '```bash',
       '# Build (the dependency layer is reused as long as Cargo.toml and Cargo.lock do not change)',
-      secret
-        ? `GIT_TOKEN=<token with read access to the private git dependencies> docker build --secret id=${secret},env=GIT_TOKEN -t ${local} .`
-        : `docker build -t ${local} .`,
+      ...(secret ? [`export ${JemallocDockerfile.LOCAL_GIT_TOKEN_VARIABLE}=<token with read access to the private git dependencies>`] : []),
+      d.dockerBuildCommand(),
       '# Build without cache',
-      `docker build --no-cache -t ${local} .`,
+      d.dockerBuildCommand({ noCache: true }),
       '# Run the way Tercen starts it',
       `docker run --rm ${local} --taskId <task id> --serviceUri <Tercen URI> --token <token>`,
       '# Without --taskId the operator exits 1 with "TERCEN_TASK_ID is not set"',
@@ -94,7 +94,7 @@ export class OperatorDocs extends FileBase {
   protected allocatorSection(): string[] {
     const p = this.operator;
     const env = p.dockerfile.runtimeEnvironmentVariables;
-    const local = `${p.dockerfile.binary}:local`;
+    const local = p.dockerfile.localImageTag;
     const lines = ['## Allocator', '', allocatorDescription(p.allocator.mode) + '.', ''];
     if (p.allocator.mode === AllocatorMode.SYSTEM) {
       lines.push('The image sets no allocator variables.', '');
@@ -161,7 +161,7 @@ export class OperatorDocs extends FileBase {
       `echo "$GITHUB_TOKEN" | docker login ${registry} -u <your GitHub user> --password-stdin`,
       `docker pull ${image}:main            # the main branch`,
       `docker pull ${image}:X.Y.Z           # a release`,
-      `docker build -t ${image}:test . && docker push ${image}:test`,
+      `${this.operator.dockerfile.dockerBuildCommand({ tag: `${image}:test` })} && docker push ${image}:test`,
       '```',
       '',
       'A new package on GHCR is private: make it public in the package settings so Tercen can pull it.',

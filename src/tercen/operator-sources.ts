@@ -126,6 +126,8 @@ export interface OperatorReadmeProps {
   readonly imageName: string;
   /** Path of the generated operator docs. */
   readonly docsPath: string;
+  /** Tag of the image that `npx projen docker:build` builds. */
+  readonly localImageTag: string;
 }
 
 /** The scaffolded README.md: written once, then the user's. */
@@ -156,7 +158,7 @@ npx projen fmt       # rustfmt
 \`\`\`bash
 cargo run -- --taskId <task id> --serviceUri <Tercen URI> --token <token>
 npx projen docker:build
-docker run --rm ${props.name}:local --taskId <task id> --serviceUri <Tercen URI> --token <token>
+docker run --rm ${props.localImageTag} --taskId <task id> --serviceUri <Tercen URI> --token <token>
 \`\`\`
 
 ## Regenerate

@@ -90,6 +90,29 @@ describe.each(CONFIGURATIONS)('docs for %s', (_name, options) => {
     expect(docs).toContain(`toolchain ${workflow.jobs.test.steps.find((s: any) => s.id === 'toolchain').with.toolchain}`);
   });
 
+  test('builds locally exactly as the docker:build task does, with the secret the Dockerfile mounts', () => {
+    const task = result.project.tasks.tryFind('docker:build')!.steps[0].exec!;
+    const builds = docs.split('\n').filter((line) => line.startsWith('docker build'));
+    const tag = / -t (\S+) \.$/.exec(task)![1];
+    const image = result.project.imageName;
+    expect(builds).toEqual([
+      task,
+      task.replace('docker build ', 'docker build --no-cache '),
+      `${task.replace(` -t ${tag} .`, ` -t ${image}:test .`)} && docker push ${image}:test`,
+    ]);
+    expect(docs).toContain(`docker run --rm ${tag} --taskId`);
+    expect(result.read('README.md')).toContain(`docker run --rm ${tag} --taskId`);
+    const mounted = /--mount=type=secret,id=([^,\s]+)/.exec(dockerfile)?.[1];
+    if (mounted) {
+      for (const build of builds) {
+        expect(build).toContain(`--secret id=${mounted},env=GIT_TOKEN`);
+      }
+      expect(docs).toMatch(/^export GIT_TOKEN=</m);
+    } else {
+      expect(docs).not.toMatch(/--secret|GIT_TOKEN/);
+    }
+  });
+
   test('says how the container is tagged, as operator.json does', () => {
     const container = JSON.parse(result.read('operator.json')).container;
     if (result.project.operatorManifest.containerPolicy === ContainerPolicy.EXACT_PIN) {
