@@ -1,11 +1,15 @@
-// Public API of projen-rust-operator: one export per construct or model.
-export * from './allocator';
-export * from './rust-operator-project';
+// Public (jsii) API of projen-rust-operator: the project type, its constructs and their value
+// types. Everything else is internal.
+export * from './core/allocator';
+export * from './project/rust-operator-project';
 export * from './cargo';
+export * from './plan/base-image';
+export * from './plan/release-policy';
 export * from './docker/dockerfile';
 export * from './docker/dockerfile-instruction';
 export * from './docker/dockerignore';
 export * from './docker/jemalloc-dockerfile';
+export * from './docs/operator-docs';
 export * from './drift/drift-task';
 export * from './github/cargo-dependabot';
 export * from './github/ghcr-release-workflow';
@@ -13,6 +17,5 @@ export * from './github/operator-install-test-job';
 export * from './github/pinned-actions';
 export * from './github/trivy-scan-job';
 export * from './tercen/operator-json';
-export * from './tercen/operator-docs';
 export * from './tercen/operator-manifest';
 export * from './toolchain/operator-node-package';

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project } from 'projen';
-import { Allocator, CARGO_FEATURE_NAME } from '../allocator';
-import { OptionError } from '../errors';
+import { Allocator } from '../core/allocator';
+import { CARGO_FEATURE_NAME } from '../core/names';
+import { OptionError } from '../core/errors';
 import { CargoLto, CargoOptLevel, CargoProfileOptions, CargoStrip } from './cargo-profile';
 import { CargoTarget, CargoTargetKind } from './cargo-target';
 import { applyManagedTables, ManagedTable, readToml, TomlValue } from './managed-toml';
@@ -187,8 +188,14 @@ export class CargoManifest extends Component {
   /** The allocator whose feature and dependency are managed. */
   public readonly allocator: Allocator;
 
-  /** The profile the image is built with. */
+  /** The build profile given in the options, else "release" (the operator plan decides the one the image uses). */
   public readonly buildProfile: string;
+
+  /**
+   * `rust-version` written when Cargo.toml is scaffolded; set at synth time by the project from
+   * the builder image that really builds the crate.
+   */
+  public scaffoldRustVersion?: string;
 
   private readonly options: CargoManifestOptions;
   private readonly features = new Map<string, string[]>();
@@ -462,8 +469,9 @@ export class CargoManifest extends Component {
       `version = "${SCAFFOLD_VERSION}"`,
       `edition = "${this.options.edition ?? RustEdition.EDITION_2021}"`,
     ];
-    if (this.options.rustVersion !== undefined) {
-      lines.push(`rust-version = ${JSON.stringify(this.options.rustVersion)}`);
+    const rustVersion = this.options.rustVersion ?? this.scaffoldRustVersion;
+    if (rustVersion !== undefined) {
+      lines.push(`rust-version = ${JSON.stringify(rustVersion)}`);
     }
     lines.push('', '[dependencies]', '');
     return lines.join('\n');
@@ -533,8 +541,28 @@ export class CargoManifest extends Component {
       }
       this.checkInheritanceCycle(name);
     }
-    if (!['release', 'dev', ...this.profiles.keys()].includes(this.buildProfile)) {
-      throw new OptionError('cargo.buildProfile', `profile "${this.buildProfile}" is not managed here.`,
+    if (this.options.buildProfile !== undefined) {
+      this.checkBuildProfile(this.options.buildProfile, 'cargo.buildProfile');
+    }
+  }
+
+  /** The build profile given in the options, if any (the operator plan decides the one used). */
+  public get buildProfileOption(): string | undefined {
+    return this.options.buildProfile;
+  }
+
+  /**
+   * Throws unless cargo can build `profile` from this Cargo.toml: "release", "dev", a managed
+   * profile or one of the file's own.
+   * @param profile the profile name
+   * @param subject the option that chose it, for the error
+   */
+  public checkBuildProfile(profile: string, subject: string): void {
+    validateProfileName(profile, subject);
+    const manifest = this.readDisk().value;
+    const fileProfiles = isTable(manifest.profile) ? Object.keys(manifest.profile) : [];
+    if (!['release', 'dev', ...this.profiles.keys(), ...fileProfiles].includes(profile)) {
+      throw new OptionError(subject, `profile "${profile}" is not managed here.`,
         `Use "release", "dev" or one of: ${this.profileNames.join(', ')}; or add it with cargo.profiles.`);
     }
   }

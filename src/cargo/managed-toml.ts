@@ -21,7 +21,7 @@
  */
 import type { AST } from 'toml-eslint-parser';
 import { getStaticTOMLValue, parseTOML } from 'toml-eslint-parser';
-import { OptionError } from '../errors';
+import { OptionError } from '../core/errors';
 
 /** A value the editor can write: rendered inline, canonically. */
 export type TomlValue = string | number | boolean | readonly TomlValue[] | { readonly [key: string]: TomlValue };

@@ -1,5 +1,5 @@
 // Cargo's rules for profiles, and how a profile is written. Internal (not exported publicly).
-import { OptionError } from '../errors';
+import { OptionError } from '../core/errors';
 import { CargoDebugInfo, CargoLto, CargoOptLevel, CargoPanicStrategy, CargoProfileOptions, CargoStrip } from './cargo-profile';
 import type { ManagedKey } from './managed-toml';
 

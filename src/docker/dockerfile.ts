@@ -29,10 +29,17 @@ export interface DockerfileStageOptions {
 export class DockerfileStage {
   private readonly entries: { id: string; instruction: DockerInstruction }[] = [];
 
+  /**
+   * @param alias the stage alias (`AS <alias>`), used by `COPY --from`
+   * @param options the stage's base image and comment
+   * @param record receives each change made to the stage, so the Dockerfile can replay it when
+   * it defines its stages again at synth time
+   */
   constructor(
     /** The stage alias (`AS <alias>`), used by `COPY --from`. */
     public readonly alias: string,
     private options: DockerfileStageOptions,
+    private readonly record: (edit: (stage: DockerfileStage) => void) => void = () => {},
   ) {}
 
   /** The base image. */
@@ -42,7 +49,9 @@ export class DockerfileStage {
 
   /** Changes the base image (an escape hatch; subclasses override the image methods instead). */
   public changeBaseImage(image: string): void {
-    this.options = { ...this.options, from: image };
+    this.apply((stage) => {
+      stage.options = { ...stage.options, from: image };
+    });
   }
 
   /** Ids of the instructions, in order. */
@@ -57,8 +66,10 @@ export class DockerfileStage {
 
   /** Appends an instruction under a unique id. */
   public addInstruction(id: string, instruction: DockerInstruction): void {
-    this.assertNewId(id);
-    this.entries.push({ id, instruction });
+    this.apply((stage) => {
+      stage.assertNewId(id);
+      stage.entries.push({ id, instruction });
+    });
   }
 
   /** Returns the instruction with this id, or undefined. */
@@ -68,24 +79,32 @@ export class DockerfileStage {
 
   /** Inserts an instruction before the one with `referenceId`. */
   public insertBefore(referenceId: string, id: string, instruction: DockerInstruction): void {
-    this.assertNewId(id);
-    this.entries.splice(this.indexOf(referenceId), 0, { id, instruction });
+    this.apply((stage) => {
+      stage.assertNewId(id);
+      stage.entries.splice(stage.indexOf(referenceId), 0, { id, instruction });
+    });
   }
 
   /** Inserts an instruction after the one with `referenceId`. */
   public insertAfter(referenceId: string, id: string, instruction: DockerInstruction): void {
-    this.assertNewId(id);
-    this.entries.splice(this.indexOf(referenceId) + 1, 0, { id, instruction });
+    this.apply((stage) => {
+      stage.assertNewId(id);
+      stage.entries.splice(stage.indexOf(referenceId) + 1, 0, { id, instruction });
+    });
   }
 
   /** Replaces the instruction with this id (the id stays). */
   public replaceInstruction(id: string, instruction: DockerInstruction): void {
-    this.entries[this.indexOf(id)] = { id, instruction };
+    this.apply((stage) => {
+      stage.entries[stage.indexOf(id)] = { id, instruction };
+    });
   }
 
   /** Removes the instruction with this id. */
   public removeInstruction(id: string): void {
-    this.entries.splice(this.indexOf(id), 1);
+    this.apply((stage) => {
+      stage.entries.splice(stage.indexOf(id), 1);
+    });
   }
 
   /** The rendered stage, without a trailing newline. */
@@ -97,6 +116,11 @@ export class DockerfileStage {
       lines.push(instruction.render());
     }
     return lines.join('\n');
+  }
+
+  private apply(edit: (stage: DockerfileStage) => void): void {
+    edit(this);
+    this.record(edit);
   }
 
   private indexOf(id: string): number {
@@ -133,7 +157,11 @@ export interface DockerfileOptions {
 export class Dockerfile extends FileBase {
   private readonly stageList: DockerfileStage[] = [];
   private readonly globalArgs: DockerInstruction[] = [];
+  /** Changes made from `.projenrc.ts`, replayed each time the stages are defined again. */
+  private readonly edits: ((dockerfile: Dockerfile) => void)[] = [];
   private defined = false;
+  private replaying = false;
+  private defining = false;
 
   constructor(project: Project, options: DockerfileOptions = {}) {
     super(project, options.fileName ?? 'Dockerfile', { marker: true, readonly: true, committed: true });
@@ -154,8 +182,11 @@ export class Dockerfile extends FileBase {
     if (this.stageList.some((stage) => stage.alias === alias)) {
       throw new Error(`Dockerfile already has a stage "${alias}"`);
     }
-    const stage = new DockerfileStage(alias, options);
+    const stage = new DockerfileStage(alias, options, (edit) => this.recordEdit((dockerfile) => edit(dockerfile.tryFindStage(alias)!)));
     this.stageList.push(stage);
+    this.recordEdit((dockerfile) => {
+      dockerfile.addStage(alias, options);
+    });
     return stage;
   }
 
@@ -168,21 +199,25 @@ export class Dockerfile extends FileBase {
   /** Adds an `ARG` before the first `FROM` (usable in `FROM` lines). */
   public addGlobalArg(name: string, defaultValue?: string): void {
     this.globalArgs.push(DockerInstruction.arg(name, defaultValue));
+    this.recordEdit((dockerfile) => dockerfile.addGlobalArg(name, defaultValue));
   }
 
   /**
-   * Defines the stages. Called once, lazily, the first time stages are read, so a subclass's
-   * own fields are initialised before its overridden methods run. The base class defines none.
+   * Defines the stages. Called lazily the first time stages are read (so a subclass's own
+   * fields are initialised before its overridden methods run), and again at synth time, when
+   * everything it reads is final; changes made to the stages from `.projenrc.ts` are replayed
+   * after it. The base class defines none.
    */
   protected defineStages(): void {}
 
   /**
-   * Defines the stages before projen writes anything, so an error from a stage definition (or
-   * an escape hatch) leaves the project untouched instead of half-written.
+   * Defines the stages from scratch before projen writes anything, so the output depends only
+   * on the final configuration, never on the order `.projenrc.ts` created things in, and an
+   * error from a stage definition (or an escape hatch) leaves the project untouched.
    */
   public preSynthesize(): void {
     super.preSynthesize();
-    this.ensureDefined();
+    this.define();
     if (this.stageList.length === 0) {
       throw new Error(`${this.path} has no stages: add one with addStage() or override defineStages().`);
     }
@@ -202,9 +237,35 @@ export class Dockerfile extends FileBase {
   }
 
   private ensureDefined(): void {
-    if (!this.defined) {
-      this.defined = true;
+    if (!this.defined && !this.defining) {
+      this.define();
+    }
+  }
+
+  /** Defines the stages afresh, then replays the recorded changes. */
+  private define(): void {
+    this.stageList.length = 0;
+    this.globalArgs.length = 0;
+    this.defined = true;
+    this.defining = true;
+    try {
       this.defineStages();
+    } finally {
+      this.defining = false;
+    }
+    this.replaying = true;
+    try {
+      for (const edit of this.edits) {
+        edit(this);
+      }
+    } finally {
+      this.replaying = false;
+    }
+  }
+
+  private recordEdit(edit: (dockerfile: Dockerfile) => void): void {
+    if (!this.defining && !this.replaying) {
+      this.edits.push(edit);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Project, YamlFile } from 'projen';
-import { OptionError } from '../errors';
+import { OptionError } from '../core/errors';
 
 /** How often Dependabot looks for updates. */
 export enum DependabotSchedule {

@@ -1,12 +1,14 @@
 import { Component, JsonPatch, Project, YamlFile } from 'projen';
 import { GitHub, GithubWorkflow, workflows } from 'projen/lib/github';
 import { ActionPins, PinnedAction } from './pinned-actions';
-import { aptPackageList } from '../docker/apt-packages';
-import { ImageReference } from '../docker/image-reference';
-import { JemallocDockerfile } from '../docker/jemalloc-dockerfile';
-import { OptionError } from '../errors';
-import { ContainerPolicy } from '../tercen/operator-json';
-import { OperatorManifest } from '../tercen/operator-manifest';
+import { RebuildableWorkflow } from './rebuildable-workflow';
+import { aptPackageList } from '../core/apt-packages';
+import { OptionError } from '../core/errors';
+import { credentialEnvironment } from '../core/git-token';
+import { ImageReference } from '../core/image-reference';
+import { checkBuildSecretId, checkSecretName } from '../core/names';
+import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
+import { JobTrigger, ReleasePolicy } from '../plan/release-policy';
 
 /** Options for `GhcrReleaseWorkflow`. */
 export interface GhcrReleaseWorkflowOptions {
@@ -19,7 +21,7 @@ export interface GhcrReleaseWorkflowOptions {
 
   /**
    * Debian packages the test job installs before running cargo.
-   * @default - the builder packages of the project's `JemallocDockerfile`, else none
+   * @default - the builder packages of the project's Dockerfile (the operator plan's), else none
    */
   readonly systemPackages?: string[];
 
@@ -58,7 +60,7 @@ export interface GhcrReleaseWorkflowOptions {
 
   /**
    * BuildKit secret id the Dockerfile mounts the git token under.
-   * @default - the Dockerfile's `gitTokenSecret`, else "git_token"
+   * @default - the Dockerfile's `gitTokenBuildSecretId`, else "git_token"
    */
   readonly gitTokenBuildSecretId?: string;
 
@@ -120,15 +122,38 @@ export interface GhcrReleaseWorkflowOptions {
  * `replaceStep`, `patchStep`, `removeStep` (by job id and step id) and `addJob`. Give an added
  * job `permissions` of its own: nothing is granted at workflow level.
  */
+/** Options for `GhcrReleaseWorkflow.addJob`. */
+export interface ReleaseJobOptions {
+  /**
+   * When the job runs; its `if:` is rendered from the release policy.
+   * @default JobTrigger.PUBLISH
+   */
+  readonly trigger?: JobTrigger;
+}
+
+/**
+ * The operator's CI workflow (`.github/workflows/ci.yml`): test and lint on every push and pull
+ * request; build, push and attest the image for the main branch and release tags only.
+ *
+ * The jobs are rendered at synth time from the project's `OperatorPlan` (toolchain, packages,
+ * git token, image) and its release policy (triggers, conditions, tags), so the order in which
+ * constructs are created never changes the file. Every step has a stable id (see
+ * `GhcrReleaseWorkflow.STEP_IDS`, `TrivyScanJob.STEP_IDS`, `OperatorInstallTestJob.STEP_IDS`).
+ * Customise through the projen workflow in `.workflow` (`insertStepAfter('test', 'clippy',
+ * {...})`, `insertStepBefore`, `replaceStep`, `patchStep`, `removeStep`): changes are replayed
+ * on the jobs at every synth. Add a job with `addJob(id, job, { trigger })` so that its `if:`
+ * follows the release policy and the docs' ref table lists it; give it `permissions` of its
+ * own: nothing is granted at workflow level.
+ */
 export class GhcrReleaseWorkflow extends Component {
   /** Release tags: `1.2.3` and pre-releases such as `1.2.3-rc.1`; no `v` prefix. */
-  public static readonly RELEASE_TAG_PATTERNS = ['[0-9]+.[0-9]+.[0-9]+', '[0-9]+.[0-9]+.[0-9]+-*'];
+  public static readonly RELEASE_TAG_PATTERNS = ReleasePolicy.RELEASE_TAG_PATTERNS;
   /** Id of the test and lint job. */
   public static readonly TEST_JOB = 'test';
   /** Id of the image job. */
   public static readonly IMAGE_JOB = 'image';
   /** Refs the docs' release table describes. */
-  public static readonly EXAMPLE_REFS = ['refs/heads/main', 'refs/heads/feature/x', 'refs/tags/1.2.3', 'refs/tags/v1.2.3', 'refs/tags/1.2.3-rc.1', 'pull_request'];
+  public static readonly EXAMPLE_REFS = ReleasePolicy.EXAMPLE_REFS;
   /**
    * Stable step ids, by job, in order. `node-dependencies` and `drift` are left out when
    * `driftCheck` is off, `system-packages` when there are no system packages.
@@ -159,8 +184,14 @@ export class GhcrReleaseWorkflow extends Component {
   public readonly driftCheck: boolean;
   /** Release tag patterns (GitHub filter syntax). */
   public readonly tagPatterns: string[];
+  /** Whether the image job attests build provenance. */
+  public readonly provenanceAttestation: boolean;
 
   private readonly options: GhcrReleaseWorkflowOptions;
+  private readonly plan: OperatorPlan;
+  private readonly policy: ReleasePolicy;
+  private readonly rebuildable: RebuildableWorkflow;
+  private readonly jobTriggers = new Map<string, JobTrigger>();
 
   constructor(project: Project, options: GhcrReleaseWorkflowOptions) {
     super(project);
@@ -185,32 +216,16 @@ export class GhcrReleaseWorkflow extends Component {
     if (this.runsOn.length === 0) {
       throw new OptionError('runsOn', 'is empty.', 'Give at least one runner label, e.g. ["ubuntu-latest"].');
     }
-    this.mainBranch = options.mainBranch ?? 'main';
-    if (!/^[A-Za-z0-9._\/-]+$/.test(this.mainBranch) || this.mainBranch.includes('..')) {
-      throw new OptionError('mainBranch', `"${this.mainBranch}" is not a branch name.`, 'Use the name of the default branch, e.g. "main".');
-    }
-    if (options.tagPatterns !== undefined && options.tagPatterns.length === 0) {
-      throw new OptionError('tagPatterns', 'is empty, so no tag would ever build a release.', 'Give at least one pattern, e.g. ["[0-9]+.[0-9]+.[0-9]+"].');
-    }
-    for (const pattern of options.tagPatterns ?? []) {
-      if (!/^[A-Za-z0-9.+*?\[\]_\/-]+$/.test(pattern) || pattern.startsWith('v')) {
-        throw new OptionError('tagPatterns', `"${pattern}" is not a release tag pattern this workflow supports.`,
-          'Use GitHub filter patterns over digits and dots without a "v" prefix, e.g. "[0-9]+.[0-9]+.[0-9]+".');
-      }
-    }
-    if (options.gitTokenSecret !== undefined) {
-      validateSecretName(options.gitTokenSecret, 'gitTokenSecret');
-    }
-    this.gitTokenSecret = options.gitTokenSecret;
-    if (options.gitTokenBuildSecretId !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(options.gitTokenBuildSecretId)) {
-      throw new OptionError('gitTokenBuildSecretId', `${JSON.stringify(options.gitTokenBuildSecretId)} is not a BuildKit secret id.`,
-        'Use letters, digits, "_", "-" or "." as in the Dockerfile\'s `--mount=type=secret,id=...`, e.g. "git_token".');
-    }
+    this.policy = new ReleasePolicy({ mainBranch: options.mainBranch, tagPatterns: options.tagPatterns });
+    this.mainBranch = this.policy.mainBranch;
+    this.tagPatterns = this.policy.tagPatterns;
+    this.gitTokenSecret = options.gitTokenSecret === undefined ? undefined : checkSecretName(options.gitTokenSecret, 'gitTokenSecret');
+    if (options.gitTokenBuildSecretId !== undefined) checkBuildSecretId(options.gitTokenBuildSecretId, 'gitTokenBuildSecretId');
     if (options.fileName !== undefined && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml$/.test(options.fileName)) {
       throw new OptionError('fileName', `${JSON.stringify(options.fileName)} is not a workflow file name.`, 'Use a name ending in .yml, e.g. "ci.yml".');
     }
     this.driftCheck = options.driftCheck ?? true;
-    this.tagPatterns = options.tagPatterns ?? GhcrReleaseWorkflow.RELEASE_TAG_PATTERNS;
+    this.provenanceAttestation = options.provenanceAttestation ?? true;
     if (options.systemPackages) {
       aptPackageList(options.systemPackages, 'systemPackages');
     }
@@ -218,13 +233,20 @@ export class GhcrReleaseWorkflow extends Component {
       throw new OptionError('rustToolchain', `"${options.rustToolchain}" is not a Rust toolchain.`, 'Use "stable", "nightly" or a version such as "1.75".');
     }
 
-    const github = GitHub.of(project) ?? new GitHub(project, { mergify: false, pullRequestLint: false });
-    this.workflow = new GithubWorkflow(github, 'ci', { fileName: options.fileName ?? 'ci.yml' });
-    this.workflow.on({
-      push: { branches: ['**'], tags: this.tagPatterns },
-      pullRequest: {},
-      workflowDispatch: {},
+    this.plan = OperatorPlan.of(project);
+    this.plan.setWorkflow({
+      image,
+      gitTokenSecret: this.gitTokenSecret,
+      gitTokenBuildSecretId: options.gitTokenBuildSecretId,
+      systemPackages: options.systemPackages,
+      rustToolchain: options.rustToolchain,
+      policy: this.policy,
     });
+
+    const github = GitHub.of(project) ?? new GitHub(project, { mergify: false, pullRequestLint: false });
+    this.rebuildable = new RebuildableWorkflow(github, 'ci', { fileName: options.fileName ?? 'ci.yml' });
+    this.workflow = this.rebuildable;
+    this.workflow.on(this.policy.triggers);
     const file = this.workflow.file!;
     // Nothing is granted at workflow level; each job asks for what it uses.
     // (A JSON patch, because an override with an empty object is dropped.)
@@ -235,57 +257,67 @@ export class GhcrReleaseWorkflow extends Component {
       'cancel-in-progress': '${{ github.event_name == \'pull_request\' }}',
     });
     annotatePins(file, this.actions);
-    this.workflow.addJob(GhcrReleaseWorkflow.TEST_JOB, this.testJob());
-    this.workflow.addJob(GhcrReleaseWorkflow.IMAGE_JOB, this.imageJob());
+    this._addGeneratedJob(GhcrReleaseWorkflow.TEST_JOB, (plan) => this.testJob(plan), { trigger: JobTrigger.ALWAYS });
+    this._addGeneratedJob(GhcrReleaseWorkflow.IMAGE_JOB, (plan) => this.imageJob(plan), { trigger: JobTrigger.PUBLISH });
+  }
+
+  /**
+   * Adds a job whose `if:` is the release policy's condition for its trigger (a job that
+   * `needs` another runs only when that one does); the docs' ref table lists it. Give it
+   * `permissions` of its own.
+   */
+  public addJob(id: string, job: workflows.Job, options: ReleaseJobOptions = {}): void {
+    this._addGeneratedJob(id, () => job, options);
+  }
+
+  /**
+   * Adds a job rendered from the operator plan, now and again at every synth.
+   * @internal
+   */
+  public _addGeneratedJob(id: string, render: (plan: ResolvedPlan) => workflows.Job, options: ReleaseJobOptions = {}): void {
+    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) || this.jobTriggers.has(id) || id in this.workflow.jobs) {
+      throw new OptionError('jobId', `"${id}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
+    }
+    const trigger = options.trigger ?? JobTrigger.PUBLISH;
+    this.jobTriggers.set(id, trigger);
+    this.rebuildable.addGenerator(() => {
+      const job = render(this.plan.resolve());
+      const condition = this.policy.condition(trigger);
+      this.workflow.addJob(id, { ...job, ...(condition !== undefined ? { if: condition } : {}) });
+    });
+  }
+
+  /** Defines the jobs again from the resolved plan, with the changes from `.projenrc.ts` replayed. */
+  public preSynthesize(): void {
+    this.plan.beginSynthesis();
+    this.rebuildable.rebuild();
   }
 
   /**
    * Which jobs run and which image tags are pushed for a git ref (`refs/heads/x`, `refs/tags/x`)
-   * pushed, or for `pull_request`: the release table of the docs, derived from this workflow's
-   * triggers and conditions (tests check it against GitHub's own evaluation of the YAML).
-   *
-   * A job runs when every job it `needs` runs and its `if:` holds. The conditions this package
-   * writes (`publishCondition`, `releaseTagCondition`, `"false"`, none) are evaluated exactly;
-   * a job added with any other condition is assumed to run when the image is published.
+   * pushed, or for `pull_request`, by the release policy (tests check it against GitHub's own
+   * evaluation of the YAML). Covers the jobs added with `addJob`.
    */
   public refOutcome(ref: string): RefOutcome {
-    const pullRequest = ref === 'pull_request';
-    const tag = /^refs\/tags\/(.+)$/.exec(ref)?.[1];
-    const branch = /^refs\/heads\/(.+)$/.exec(ref)?.[1];
-    if (!pullRequest && tag === undefined && branch === undefined) {
-      throw new Error(`refOutcome: "${ref}" is neither refs/heads/<branch>, refs/tags/<tag> nor pull_request`);
-    }
-    // Branch pushes always trigger (`branches: ["**"]`); tag pushes only for a release pattern.
-    if (tag !== undefined && !this.tagPatterns.some((pattern) => matchesFilterPattern(pattern, tag))) {
-      return { jobs: [], tags: [] };
-    }
-    const publishes = !pullRequest && (branch === this.mainBranch || tag !== undefined);
-    const releaseTag = !pullRequest && tag !== undefined;
+    const event = this.policy.refEvent(ref);
     const jobs = this.workflow.jobs as { [id: string]: workflows.Job };
-    const decided = new Map<string, boolean>();
-    const runs = (id: string, path: string[] = []): boolean => {
-      const known = decided.get(id);
-      if (known !== undefined) return known;
-      const job = jobs[id];
-      if (job === undefined || path.includes(id)) return false;
-      // GitHub wraps a job's `if:` in `success() && (...)`: a skipped dependency skips the job.
-      const result = (job.needs ?? []).every((need) => runs(need, [...path, id])) && this.conditionHolds(job.if, publishes, releaseTag);
-      decided.set(id, result);
-      return result;
+    const runs = (id: string, seen: string[] = []): boolean => {
+      const trigger = this.jobTriggers.get(id);
+      if (trigger === undefined || seen.includes(id) || !(id in jobs)) return false;
+      return this.policy.runs(trigger, event) && (jobs[id].needs ?? []).every((need) => runs(need, [...seen, id]));
     };
     const running = Object.keys(jobs).filter((id) => runs(id));
-    const tags = !running.includes(GhcrReleaseWorkflow.IMAGE_JOB) ? [] : branch !== undefined ? [metadataTag(branch)] : semverTag(tag ?? '');
-    return { jobs: running, tags };
+    return { jobs: running, tags: running.includes(GhcrReleaseWorkflow.IMAGE_JOB) ? event.tags : [] };
   }
 
   /** The `if:` condition of jobs that publish: a push to the main branch or a release tag. */
   public get publishCondition(): string {
-    return `github.event_name == 'push' && (github.ref == 'refs/heads/${this.mainBranch}' || startsWith(github.ref, 'refs/tags/'))`;
+    return this.policy.condition(JobTrigger.PUBLISH)!;
   }
 
   /** The `if:` condition of jobs that run for release tags only. */
   public get releaseTagCondition(): string {
-    return "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/')";
+    return this.policy.condition(JobTrigger.RELEASE_TAG)!;
   }
 
   /** A checkout step that leaves no credentials behind. */
@@ -299,22 +331,12 @@ export class GhcrReleaseWorkflow extends Component {
       id: 'login',
       name: 'Log in to ghcr.io',
       uses: this.actions.uses('login'),
-      with: { registry: this.registry(), username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
+      with: { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' },
     };
   }
 
-  /** The Debian packages the test job installs. */
-  public get systemPackages(): string[] {
-    return aptPackageList(this.options.systemPackages ?? JemallocDockerfile.of(this.project)?.builderPackageList ?? [], 'systemPackages');
-  }
-
-  /** The Rust toolchain of the test job. */
-  public get rustToolchain(): string {
-    return this.options.rustToolchain ?? JemallocDockerfile.of(this.project)?.rustVersion ?? 'stable';
-  }
-
   /** The test and lint job. */
-  protected testJob(): workflows.Job {
+  private testJob(plan: ResolvedPlan): workflows.Job {
     const steps: workflows.JobStep[] = [this.checkoutStep()];
     if (this.driftCheck) {
       steps.push(
@@ -327,7 +349,7 @@ export class GhcrReleaseWorkflow extends Component {
         id: 'toolchain',
         name: 'Install Rust toolchain',
         uses: this.actions.uses('rust-toolchain'),
-        with: { toolchain: this.rustToolchain, components: 'rustfmt, clippy' },
+        with: { toolchain: plan.ci.toolchain, components: 'rustfmt, clippy' },
       },
       {
         id: 'cargo-cache',
@@ -337,15 +359,14 @@ export class GhcrReleaseWorkflow extends Component {
         with: { 'save-if': `\${{ github.ref == 'refs/heads/${this.mainBranch}' }}` },
       },
     );
-    const packages = this.systemPackages;
-    if (packages.length > 0) {
+    if (plan.ci.packages.length > 0) {
       steps.push({
         id: 'system-packages',
         name: 'Install system packages',
-        run: `sudo apt-get update\nsudo apt-get install -y --no-install-recommends ${packages.join(' ')}`,
+        run: `sudo apt-get update\nsudo apt-get install -y --no-install-recommends ${plan.ci.packages.join(' ')}`,
       });
     }
-    const cargoEnv = this.cargoGitEnvironment();
+    const cargoEnv = this.cargoGitEnvironment(plan);
     steps.push(
       { id: 'fmt', name: 'Check formatting', run: 'cargo fmt --all -- --check' },
       { id: 'clippy', name: 'Lint', run: 'cargo clippy --all-targets --all-features -- -D warnings', env: cargoEnv },
@@ -373,8 +394,7 @@ export class GhcrReleaseWorkflow extends Component {
   }
 
   /** The image job: build, push and attest; only for the main branch and release tags. */
-  protected imageJob(): workflows.Job {
-    const buildSecretId = this.options.gitTokenBuildSecretId ?? JemallocDockerfile.of(this.project)?.gitTokenSecretId ?? 'git_token';
+  private imageJob(plan: ResolvedPlan): workflows.Job {
     const cacheFrom = this.options.cacheOnReleaseBuilds
       ? 'type=gha'
       : "${{ github.ref_type == 'branch' && 'type=gha' || '' }}";
@@ -386,13 +406,12 @@ export class GhcrReleaseWorkflow extends Component {
       'cache-from': cacheFrom,
       'cache-to': 'type=gha,mode=max',
     };
-    if (this.gitTokenSecret) {
-      build.secrets = `${buildSecretId}=\${{ secrets.${this.gitTokenSecret} }}`;
+    if (plan.gitToken?.secretName) {
+      build.secrets = `${plan.gitToken.buildSecretId}=\${{ secrets.${plan.gitToken.secretName} }}`;
     }
     return {
       name: 'Build and push image',
       needs: [GhcrReleaseWorkflow.TEST_JOB],
-      if: this.publishCondition,
       runsOn: this.runsOn,
       permissions: {
         contents: workflows.JobPermission.READ,
@@ -403,7 +422,7 @@ export class GhcrReleaseWorkflow extends Component {
       outputs: { digest: { stepId: 'build', outputName: 'digest' } },
       steps: [
         this.checkoutStep(),
-        ...this.versionCheckSteps(),
+        ...this.versionCheckSteps(plan),
         { id: 'buildx', name: 'Set up Docker Buildx', uses: this.actions.uses('setup-buildx') },
         this.loginStep(),
         {
@@ -413,8 +432,8 @@ export class GhcrReleaseWorkflow extends Component {
           with: {
             images: this.imageName,
             // `main` for the main branch, `X.Y.Z` for a release tag; never `latest`, never a sha.
-            tags: 'type=ref,event=branch\ntype=semver,pattern={{version}}',
-            flavor: 'latest=false',
+            tags: this.policy.metadataTags,
+            flavor: this.policy.metadataFlavor,
           },
         },
         { id: 'build', name: 'Build and push', uses: this.actions.uses('build-push'), with: build },
@@ -427,7 +446,7 @@ export class GhcrReleaseWorkflow extends Component {
    * On release tags: the tag must be the Cargo package version (and operator.json's container
    * `<image>:<tag>` when it pins versions), so a release can never ship mismatched versions.
    */
-  protected versionCheckSteps(): workflows.JobStep[] {
+  private versionCheckSteps(plan: ResolvedPlan): workflows.JobStep[] {
     if (!(this.options.releaseVersionCheck ?? true)) {
       return [];
     }
@@ -439,7 +458,7 @@ export class GhcrReleaseWorkflow extends Component {
       'fi',
     ];
     const env: { [name: string]: string } = {};
-    if (this.releaseContainerCheck) {
+    if (this.options.releaseContainerCheck ?? plan.pinsContainerVersion) {
       env.IMAGE = this.imageName;
       lines.push(
         'container="$(jq -r .container operator.json)"',
@@ -459,7 +478,7 @@ export class GhcrReleaseWorkflow extends Component {
   }
 
   /** Provenance attestation of the pushed digest, pushed to the registry beside the image. */
-  protected attestationSteps(): workflows.JobStep[] {
+  private attestationSteps(): workflows.JobStep[] {
     if (!this.provenanceAttestation) {
       return [];
     }
@@ -477,55 +496,19 @@ export class GhcrReleaseWorkflow extends Component {
     }];
   }
 
-  /** Whether release tags also check operator.json's container. */
-  public get releaseContainerCheck(): boolean {
-    return this.options.releaseContainerCheck
-      ?? (OperatorManifest.of(this.project)?.containerPolicy === ContainerPolicy.EXACT_PIN);
-  }
-
-  /** Whether the image job attests build provenance. */
-  public get provenanceAttestation(): boolean {
-    return this.options.provenanceAttestation ?? true;
-  }
-
-  /** Whether a job condition holds, for the conditions `refOutcome` knows. */
-  private conditionHolds(condition: string | undefined, publishes: boolean, releaseTag: boolean): boolean {
-    switch (condition) {
-      case undefined:
-      case 'true':
-        return true;
-      case 'false':
-        return false;
-      case this.publishCondition:
-        return publishes;
-      case this.releaseTagCondition:
-        return releaseTag;
-      default:
-        return publishes;
-    }
-  }
-
-  /** The registry host of the image. */
-  protected registry(): string {
-    return ImageReference.parse(this.imageName, 'imageName').registry ?? 'docker.io';
-  }
-
   /**
-   * Environment that lets cargo fetch private git dependencies with the token, through a git
-   * credential helper for `https://github.com` only; without the secret (forks) the helper
-   * answers nothing and git carries on as without a helper.
+   * Environment that lets cargo fetch private git dependencies with the token, through the
+   * shared git credential helper for `https://github.com` only; without the secret (forks) the
+   * helper answers nothing and git carries on as without a helper.
    */
-  private cargoGitEnvironment(): { [name: string]: string } | undefined {
-    if (!this.gitTokenSecret) {
+  private cargoGitEnvironment(plan: ResolvedPlan): { [name: string]: string } | undefined {
+    const token = plan.gitToken;
+    if (!token?.secretName) {
       return undefined;
     }
     return {
-      GIT_TOKEN: `\${{ secrets.${this.gitTokenSecret} }}`,
-      CARGO_NET_GIT_FETCH_WITH_CLI: 'true',
-      GIT_CONFIG_COUNT: '1',
-      // Scoped to github.com: a git dependency hosted elsewhere never receives the token.
-      GIT_CONFIG_KEY_0: 'credential.https://github.com.helper',
-      GIT_CONFIG_VALUE_0: '!f() { test "$1" = get && test -n "$GIT_TOKEN" && echo username=x-access-token && echo "password=$GIT_TOKEN"; }; f',
+      [token.variable]: `\${{ secrets.${token.secretName} }}`,
+      ...credentialEnvironment(`$${token.variable}`),
     };
   }
 }
@@ -536,57 +519,6 @@ export interface RefOutcome {
   readonly jobs: string[];
   /** Image tags pushed. */
   readonly tags: string[];
-}
-
-/**
- * GitHub's filter pattern syntax for branches and tags: `*` (no `/`), `**`, `?` and `+`
- * (zero-or-one / one-or-more of the previous character), `[...]` classes.
- */
-export function matchesFilterPattern(pattern: string, name: string): boolean {
-  let regex = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') {
-      if (pattern[i + 1] === '*') {
-        regex += '.*';
-        i++;
-      } else {
-        regex += '[^/]*';
-      }
-    } else if (c === '?' || c === '+') {
-      regex += c;
-    } else if (c === '[') {
-      const end = pattern.indexOf(']', i);
-      regex += pattern.slice(i, end + 1);
-      i = end;
-    } else {
-      regex += c.replace(/[.^$|(){}\\]/g, '\\$&');
-    }
-  }
-  return new RegExp(`^${regex}$`).test(name);
-}
-
-/** docker/metadata-action's tag sanitising (`feature/x` becomes `feature-x`). */
-function metadataTag(name: string): string {
-  return name.replace(/[^a-zA-Z0-9._-]+/g, '-');
-}
-
-/**
- * docker/metadata-action's `type=semver,pattern={{version}}`: the version of a semver tag (a
- * leading `v` dropped, build metadata dropped), nothing for a tag that is not semver.
- */
-function semverTag(tag: string): string[] {
-  const identifier = '(?:0|[1-9]\\d*|\\d*[A-Za-z-][0-9A-Za-z-]*)';
-  const match = new RegExp(`^v?((?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)\\.(?:0|[1-9]\\d*)(?:-${identifier}(?:\\.${identifier})*)?)(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?$`).exec(tag);
-  return match ? [metadataTag(match[1])] : [];
-}
-
-/** Validates a GitHub Actions secret name. */
-export function validateSecretName(name: string, optionName: string): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || /^GITHUB_/i.test(name)) {
-    throw new OptionError(optionName, `"${name}" is not a valid GitHub secret name.`,
-      'Use letters, digits and "_", not starting with a digit or "GITHUB_", e.g. "GIT_TOKEN".');
-  }
 }
 
 /**

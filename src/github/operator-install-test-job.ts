@@ -1,6 +1,7 @@
 import { Component } from 'projen';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
-import { OptionError } from '../errors';
+import { OptionError } from '../core/errors';
+import { JobTrigger } from '../plan/release-policy';
 
 /** Options for `OperatorInstallTestJob`. */
 export interface OperatorInstallTestJobOptions {
@@ -63,10 +64,9 @@ export class OperatorInstallTestJob extends Component {
         'Tercen installs from a lowercase repository whose name ends in "_operator", e.g. "tercen/hello_operator".');
     }
     const repository = options.repository ? `https://github.com/${options.repository}` : '"https://github.com/${GITHUB_REPOSITORY}"';
-    release.workflow.addJob(this.jobId, {
+    release._addGeneratedJob(this.jobId, () => ({
       name: 'Operator installation test',
       needs: [GhcrReleaseWorkflow.IMAGE_JOB],
-      if: this.enabled ? release.releaseTagCondition : 'false',
       runsOn: release.runsOn,
       // No step uses the job's GITHUB_TOKEN: tercenctl reads the repository with its own access.
       permissions: {},
@@ -83,6 +83,6 @@ export class OperatorInstallTestJob extends Component {
           },
         },
       ],
-    });
+    }), { trigger: this.enabled ? JobTrigger.RELEASE_TAG : JobTrigger.NEVER });
   }
 }

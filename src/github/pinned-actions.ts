@@ -1,4 +1,4 @@
-import { OptionError } from '../errors';
+import { OptionError } from '../core/errors';
 
 /** A third-party action pinned to a full commit SHA, with the release it corresponds to. */
 export interface PinnedAction {

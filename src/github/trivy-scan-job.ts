@@ -1,7 +1,8 @@
 import { Component } from 'projen';
 import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
-import { OptionError } from '../errors';
+import { OptionError } from '../core/errors';
+import { JobTrigger } from '../plan/release-policy';
 
 /** Trivy severities. */
 const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
@@ -59,66 +60,71 @@ export class TrivyScanJob extends Component {
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {
       throw new OptionError('trivy.jobId', `"${this.jobId}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
     }
-    this.gates = options.failOnFindings ?? false;
+    const gates = this.gates = options.failOnFindings ?? false;
     const report = checkSeverities(options.reportSeverities ?? SEVERITIES, 'trivy.reportSeverities');
     const gate = checkSeverities(options.gateSeverities ?? ['CRITICAL'], 'trivy.gateSeverities');
-    const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.IMAGE_JOB}.outputs.digest }}`;
-    const sarif = 'trivy-image.sarif';
-    const steps: workflows.JobStep[] = [
-      // A new GHCR package is private until made public, so the scanner logs in to pull it.
-      release.loginStep(),
-      {
-        id: 'scan',
-        name: 'Scan image',
-        uses: release.actions.uses('trivy'),
-        with: {
-          'image-ref': image,
-          'format': 'sarif',
-          'output': sarif,
-          'severity': report.join(','),
-          // SARIF ignores `severity` unless told otherwise.
-          'limit-severities-for-sarif': true,
-          'exit-code': '0',
-        },
-      },
-      {
-        id: 'upload-sarif',
-        name: 'Upload to code scanning',
-        uses: release.actions.uses('upload-sarif'),
-        with: { sarif_file: sarif, category: 'trivy-image' },
-      },
-    ];
-    if (this.gates) {
-      steps.push({
-        id: 'gate',
-        name: `Fail on ${gate.join('/')} findings`,
-        uses: release.actions.uses('trivy'),
-        with: {
-          'image-ref': image,
-          'format': 'table',
-          'severity': gate.join(','),
-          'ignore-unfixed': options.gateIgnoresUnfixed ?? true,
-          'exit-code': '1',
-          // Trivy is already installed and its database downloaded by the scan step.
-          'skip-setup-trivy': true,
-        },
-      });
-    }
-    release.workflow.addJob(this.jobId, {
+    release._addGeneratedJob(this.jobId, () => scanJob(release, { report, gate, gates, ignoreUnfixed: options.gateIgnoresUnfixed ?? true }), { trigger: JobTrigger.PUBLISH });
+  }
+}
+
+/** The scan job of the pushed digest. */
+function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: string[]; gates: boolean; ignoreUnfixed: boolean }): workflows.Job {
+  const { report, gate } = props;
+  const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.IMAGE_JOB}.outputs.digest }}`;
+  const sarif = 'trivy-image.sarif';
+  const steps: workflows.JobStep[] = [
+    // A new GHCR package is private until made public, so the scanner logs in to pull it.
+    release.loginStep(),
+    {
+      id: 'scan',
       name: 'Scan image',
-      needs: [GhcrReleaseWorkflow.IMAGE_JOB],
-      if: release.publishCondition,
-      runsOn: release.runsOn,
-      permissions: {
-        // actions: read lets upload-sarif read the run in private repositories.
-        actions: workflows.JobPermission.READ,
-        contents: workflows.JobPermission.READ,
-        packages: workflows.JobPermission.READ,
-        securityEvents: workflows.JobPermission.WRITE,
+      uses: release.actions.uses('trivy'),
+      with: {
+        'image-ref': image,
+        'format': 'sarif',
+        'output': sarif,
+        'severity': report.join(','),
+        // SARIF ignores `severity` unless told otherwise.
+        'limit-severities-for-sarif': true,
+        'exit-code': '0',
       },
-      steps,
+    },
+    {
+      id: 'upload-sarif',
+      name: 'Upload to code scanning',
+      uses: release.actions.uses('upload-sarif'),
+      with: { sarif_file: sarif, category: 'trivy-image' },
+    },
+  ];
+  if (props.gates) {
+    steps.push({
+      id: 'gate',
+      name: `Fail on ${gate.join('/')} findings`,
+      uses: release.actions.uses('trivy'),
+      with: {
+        'image-ref': image,
+        'format': 'table',
+        'severity': gate.join(','),
+        'ignore-unfixed': props.ignoreUnfixed,
+        'exit-code': '1',
+        // Trivy is already installed and its database downloaded by the scan step.
+        'skip-setup-trivy': true,
+      },
     });
   }
+  return {
+    name: 'Scan image',
+    needs: [GhcrReleaseWorkflow.IMAGE_JOB],
+    runsOn: release.runsOn,
+    permissions: {
+      // actions: read lets upload-sarif read the run in private repositories.
+      actions: workflows.JobPermission.READ,
+      contents: workflows.JobPermission.READ,
+      packages: workflows.JobPermission.READ,
+      securityEvents: workflows.JobPermission.WRITE,
+    },
+    steps,
+  };
 }
 
 function checkSeverities(values: string[], option: string): string[] {

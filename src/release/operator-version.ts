@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { AST } from 'toml-eslint-parser';
 import { parseTomlDocument } from '../cargo/managed-toml';
-import { OptionError } from '../errors';
+import { OptionError } from '../core/errors';
 
 /** A release version: `X.Y.Z` or a pre-release `X.Y.Z-rc.1`; never a `v` prefix. */
 const RELEASE_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;

@@ -1,5 +1,5 @@
-import { ImageReference } from '../docker/image-reference';
-import { OptionError } from '../errors';
+import { ImageReference } from '../core/image-reference';
+import { OptionError } from '../core/errors';
 import { findJsonSyntaxError } from './operator-json-syntax';
 
 /**

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Component, Project, SampleFile } from 'projen';
 import { ContainerPolicy, OperatorJson } from './operator-json';
 import { CargoManifest } from '../cargo/cargo-manifest';
+import { OperatorPlan } from '../plan/operator-plan';
 
 /** Options for `OperatorManifest`. */
 export interface OperatorManifestOptions {
@@ -77,6 +78,8 @@ export class OperatorManifest extends Component {
     this.options = options;
     this.containerPolicy = options.containerPolicy ?? ContainerPolicy.EXACT_PIN;
     this.imageName = options.imageName;
+    // Release tags check operator.json's container tag when it pins the version.
+    OperatorPlan.of(project).setManifest({ pinsVersion: this.containerPolicy === ContainerPolicy.EXACT_PIN });
     // Rendering validates the options now, while .projenrc.ts runs.
     const scaffold = OperatorJson.render({
       name: options.displayName ?? project.name,

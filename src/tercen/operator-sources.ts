@@ -1,4 +1,4 @@
-import { Allocator } from '../allocator';
+import { Allocator } from '../core/allocator';
 
 /** What the scaffolded Rust sources need to know. */
 export interface OperatorSourcesProps {

@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { checkEdit, GROUP_TABLES, groupSets, roundTrips, SHAPE_FILES, shapes, tablesOf, textOf } from './shapes';
 import { cargoMetadata, plainToml, stripManagedBlocks, valueAt, removeTempDirs } from './support';
 import { applyManagedTables, detectEol, ManagedTable, renderValue } from '../../src/cargo/managed-toml';
-import { OptionError } from '../../src/errors';
+import { OptionError } from '../../src/core/errors';
 
 afterAll(removeTempDirs);
 

@@ -4,10 +4,10 @@
  */
 import { Project } from 'projen';
 import { filesUnder } from './support';
-import { Allocator, AllocatorMode } from '../../src/allocator';
+import { Allocator, AllocatorMode } from '../../src/core/allocator';
 import { JemallocDockerfile, JemallocDockerfileOptions } from '../../src/docker/jemalloc-dockerfile';
-import { OptionError } from '../../src/errors';
-import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/rust-operator-project';
+import { OptionError } from '../../src/core/errors';
+import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
 import { synthQuietly, tempDir, TEST_OPERATOR, writeFiles } from '../support/synth';
 
 interface BadInput {
@@ -39,7 +39,7 @@ const CASES: BadInput[] = [
   { name: 'mallocConf with the system allocator', options: { allocator: AllocatorMode.SYSTEM, mallocConf: 'narenas:2' }, subject: 'allocator.mallocConf', message: /has no effect with the system allocator/ },
   { name: 'a mallocConf that is not a jemalloc option string', options: { mallocConf: 'narenas:2; rm -rf /' }, subject: 'allocator.mallocConf', message: /is not a jemalloc option string/ },
   { name: 'an invalid gitTokenSecret (GitHub secret name)', options: { gitTokenSecret: 'my token' }, subject: 'gitTokenSecret', message: /is not a valid GitHub secret name/ },
-  { name: 'an invalid BuildKit secret id', options: { dockerfileOptions: { gitTokenSecret: 'git/token' } }, subject: 'gitTokenSecret', message: /"git\/token" is not a valid BuildKit secret id/ },
+  { name: 'an invalid BuildKit secret id', options: { gitTokenSecret: 'GIT_TOKEN', gitTokenBuildSecretId: 'git/token' }, subject: 'gitTokenBuildSecretId', message: /"git\/token" is not a BuildKit secret id/ },
   { name: 'a compile-time file with ..', options: { compileTimeFiles: ['../secrets.json'] }, subject: 'compileTimeFiles', message: /"\.\.\/secrets\.json" is not a plain path inside the project/ },
   { name: 'a compile-time file hidden behind ..', options: { compileTimeFiles: ['protos/../../x'] }, subject: 'compileTimeFiles', message: /not a plain path inside the project/ },
   { name: 'an absolute compile-time file', options: { compileTimeFiles: ['/etc/passwd'] }, subject: 'compileTimeFiles', message: /"\/etc\/passwd" is not a plain path inside the project/ },
@@ -119,7 +119,7 @@ describe('JemallocDockerfile on its own', () => {
     ['builderPackages', { builderPackages: ['a;b'] }, 'builderPackages'],
     ['compileTimeFiles', { compileTimeFiles: ['C:\\secrets'] }, 'compileTimeFiles'],
     ['runtimeUid', { runtimeUid: 0 }, 'runtimeUid'],
-    ['gitTokenSecret', { gitTokenSecret: '' }, 'gitTokenSecret'],
+    ['gitTokenBuildSecretId', { gitTokenBuildSecretId: '' }, 'gitTokenBuildSecretId'],
   ])('%s', (_name, options, subject) => {
     expect(refuse((project) => new JemallocDockerfile(project, options)).subject).toBe(subject);
   });

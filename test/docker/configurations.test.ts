@@ -6,9 +6,9 @@
  */
 import { SHAPES_CARGO_TOML, SHAPES_SOURCES } from './fixtures';
 import { aptInstalled, DEFAULT_EXPECTATIONS, ImageExpectations, imageProblems } from './support';
-import { Allocator, AllocatorMode } from '../../src/allocator';
+import { Allocator, AllocatorMode } from '../../src/core/allocator';
 import { dockerignoreExcludes } from '../../src/docker/dockerignore';
-import { RustOperatorProjectOptions } from '../../src/rust-operator-project';
+import { RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
 import { synthOperator } from '../support/synth';
 import { dockerfileDiagnostics, finalStage, stages } from '../support/validate-dockerfile';
 

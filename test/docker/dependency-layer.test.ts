@@ -15,8 +15,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { SHAPES_CARGO_TOML, SHAPES_SOURCES } from './fixtures';
 import { contextCopies } from './support';
-import { AllocatorMode } from '../../src/allocator';
-import { RustOperatorProjectOptions } from '../../src/rust-operator-project';
+import { AllocatorMode } from '../../src/core/allocator';
+import { RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
 import { synthOperator, SynthResult, tempDir, writeFiles } from '../support/synth';
 import { DockerInstruction, stages } from '../support/validate-dockerfile';
 

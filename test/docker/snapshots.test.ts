@@ -3,7 +3,7 @@
  * to the output. Correctness is checked elsewhere (configurations.test.ts, dependency-layer.test.ts).
  */
 import { SHAPES_CARGO_TOML, SHAPES_SOURCES } from './fixtures';
-import { AllocatorMode } from '../../src/allocator';
+import { AllocatorMode } from '../../src/core/allocator';
 import { synthOperator } from '../support/synth';
 
 test('default Dockerfile', () => {

@@ -6,8 +6,9 @@ import { Project } from 'projen';
 import { DEFAULT_EXPECTATIONS, filesUnder, imageProblems, synthBare, bareProject } from './support';
 import { TercenBaseDockerfile, TercenOperatorProject } from './tercen-base-dockerfile';
 import { JemallocDockerfile } from '../../src/docker/jemalloc-dockerfile';
-import { OptionError } from '../../src/errors';
-import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/rust-operator-project';
+import { BuilderBase, RuntimeBase } from '../../src/plan/base-image';
+import { OptionError } from '../../src/core/errors';
+import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
 import { resultOf, synthOperator, synthQuietly, tempDir, TEST_OPERATOR } from '../support/synth';
 
 /** Creates a project, records its warnings, synthesizes it. */
@@ -30,8 +31,8 @@ describe('TercenBaseDockerfile through a RustOperatorProject subclass', () => {
   test('the project uses the subclass', () => {
     expect(project.dockerfile).toBeInstanceOf(TercenBaseDockerfile);
     expect(JemallocDockerfile.of(project)).toBe(project.dockerfile);
-    expect(project.dockerfile.builderImageName).toBe('tercen/rust-operator-base:latest');
-    expect(project.dockerfile.runtimeImageName).toBe('tercen/runtime-base:latest');
+    expect(dockerfile).toContain('FROM tercen/rust-operator-base:latest AS builder');
+    expect(dockerfile).toContain('FROM tercen/runtime-base:latest AS runtime');
   });
 
   test('only the two FROM lines differ from the default Dockerfile', () => {
@@ -90,11 +91,11 @@ describe('builder and runtime Debian releases', () => {
 
   test('images whose tags do not say the release are accepted with a warning', () => {
     class CustomImages extends JemallocDockerfile {
-      protected builderImage(): string {
-        return 'tercen/rust-operator-base:latest';
+      protected builderBase(): BuilderBase {
+        return BuilderBase.custom('tercen/rust-operator-base:latest');
       }
-      protected runtimeImage(): string {
-        return 'tercen/runtime-base:latest';
+      protected runtimeBase(): RuntimeBase {
+        return RuntimeBase.custom('tercen/runtime-base:latest');
       }
     }
     class CustomProject extends RustOperatorProject {
@@ -103,13 +104,13 @@ describe('builder and runtime Debian releases', () => {
       }
     }
     const { warnings } = synthWithWarnings((outdir) => new CustomProject({ ...TEST_OPERATOR, outdir }));
-    expect(warnings).toEqual([expect.stringMatching(/^Cannot tell whether builderImage "tercen\/rust-operator-base:latest" \(Debian release unknown\) and runtimeImage "tercen\/runtime-base:latest" \(Debian release unknown\) share a Debian release.*overriding builderDebianRelease\(\) and runtimeDebianRelease\(\)/)]);
+    expect(warnings).toEqual([expect.stringMatching(/^Cannot tell whether builderImage "tercen\/rust-operator-base:latest" \(Debian release unknown\) and runtimeImage "tercen\/runtime-base:latest" \(Debian release unknown\) share a Debian release.*BuilderBase\.custom\(image, \{ debianRelease \}\) and RuntimeBase\.custom\(image, \{ debianRelease \}\)/)]);
   });
 
   test('a subclass declaring releases is held to the same rule', () => {
     class NewerBuilder extends TercenBaseDockerfile {
-      protected builderDebianRelease(): string | undefined {
-        return 'trixie';
+      protected builderBase(): BuilderBase {
+        return BuilderBase.custom(TercenBaseDockerfile.BUILDER_IMAGE, { debianRelease: 'trixie' });
       }
     }
     const { project, dir } = bareProject();
@@ -124,8 +125,8 @@ test('a subclass may compute its images from its own fields: they are read after
     constructor(project: Project, private readonly baseTag: string) {
       super(project, {});
     }
-    protected builderImage(): string {
-      return `tercen/rust-operator-base:${this.baseTag}-bookworm`;
+    protected builderBase(): BuilderBase {
+      return BuilderBase.fromImage(`tercen/rust-operator-base:${this.baseTag}-bookworm`);
     }
   }
   const { project } = bareProject();
@@ -133,10 +134,10 @@ test('a subclass may compute its images from its own fields: they are read after
   expect(synthBare(project)).toContain('FROM tercen/rust-operator-base:1.80-bookworm AS builder');
 });
 
-test('an invalid image returned by an overridden method is refused by option name before anything is written', () => {
+test('an invalid image from an overridden base is refused by option name before anything is written', () => {
   class Bad extends JemallocDockerfile {
-    protected runtimeImage(): string {
-      return 'debian:bookworm-slim; rm -rf /';
+    protected runtimeBase(): RuntimeBase {
+      return RuntimeBase.fromImage('debian:bookworm-slim; rm -rf /');
     }
   }
   const { project, dir } = bareProject();

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { Project } from 'projen';
-import { Allocator } from '../../src/allocator';
+import { Allocator } from '../../src/core/allocator';
 import { dockerignoreExcludes } from '../../src/docker/dockerignore';
 import { JemallocDockerfile } from '../../src/docker/jemalloc-dockerfile';
 import { synthQuietly, tempDir, writeFiles } from '../support/synth';

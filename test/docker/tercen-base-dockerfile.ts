@@ -3,7 +3,8 @@
  * official `rust` and `debian` ones. In a real `.projenrc.ts` import from 'projen-rust-operator'.
  */
 import { JemallocDockerfile, JemallocDockerfileOptions } from '../../src/docker/jemalloc-dockerfile';
-import { RustOperatorProject } from '../../src/rust-operator-project';
+import { BuilderBase, RuntimeBase } from '../../src/plan/base-image';
+import { RustOperatorProject } from '../../src/project/rust-operator-project';
 
 /**
  * `JemallocDockerfile` with Tercen's base images. Everything else (packages, dependency layer,
@@ -19,20 +20,12 @@ export class TercenBaseDockerfile extends JemallocDockerfile {
   /** Debian bookworm slim with Tercen's runtime libraries. */
   public static readonly RUNTIME_IMAGE = 'tercen/runtime-base:latest';
 
-  protected builderImage(): string {
-    return TercenBaseDockerfile.BUILDER_IMAGE;
+  protected builderBase(): BuilderBase {
+    return BuilderBase.custom(TercenBaseDockerfile.BUILDER_IMAGE, { debianRelease: 'bookworm' });
   }
 
-  protected runtimeImage(): string {
-    return TercenBaseDockerfile.RUNTIME_IMAGE;
-  }
-
-  protected builderDebianRelease(): string | undefined {
-    return 'bookworm';
-  }
-
-  protected runtimeDebianRelease(): string | undefined {
-    return 'bookworm';
+  protected runtimeBase(): RuntimeBase {
+    return RuntimeBase.custom(TercenBaseDockerfile.RUNTIME_IMAGE, { debianRelease: 'bookworm' });
   }
 }
 

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import { LogLevel, Project } from 'projen';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src';
 import { removeScratchDirs, scratchDir } from './support/scratch';
-import { OptionError } from '../../src/errors';
+import { OptionError } from '../../src/core/errors';
 import { GhcrReleaseWorkflow, GhcrReleaseWorkflowOptions } from '../../src/github/ghcr-release-workflow';
 import { OperatorInstallTestJob, OperatorInstallTestJobOptions } from '../../src/github/operator-install-test-job';
 import { TrivyScanJob, TrivyScanJobOptions } from '../../src/github/trivy-scan-job';

@@ -15,7 +15,8 @@ import { CASES, CaseDefinition, synthCase, WORKFLOW_FILE, WorkflowCase } from '.
 import { actionOf, parseWorkflowText } from './support/parsed-workflow';
 import { removeScratchDirs } from './support/scratch';
 import { evaluateWorkflow, filterAllows, filterPatternMatches, isTriggered, metadataActionTags, parseSemver, scenarioOf } from './support/workflow-model';
-import { GhcrReleaseWorkflow, matchesFilterPattern, RefOutcome } from '../../src/github/ghcr-release-workflow';
+import { GhcrReleaseWorkflow, RefOutcome } from '../../src/github/ghcr-release-workflow';
+import { JobTrigger, matchesFilterPattern } from '../../src/plan/release-policy';
 import { synthQuietly } from '../support/synth';
 
 afterAll(removeScratchDirs);
@@ -114,12 +115,12 @@ test('the generated docs print the table computed from the YAML', async () => {
   }
 });
 
-test('refOutcome follows jobs added from code: no condition runs everywhere, needs of a skipped job skip', async () => {
+test('refOutcome follows jobs added with addJob: their trigger, and needs of a skipped job skip', async () => {
   const generated = synthCase(CASES[0]);
-  const workflow = generated.release.workflow;
-  workflow.addJob('lint-docs', { runsOn: ['ubuntu-latest'], permissions: {}, steps: [{ id: 'echo', run: 'echo docs' }] });
-  workflow.addJob('after-scan', { runsOn: ['ubuntu-latest'], needs: ['scan'], permissions: {}, steps: [{ id: 'echo', run: 'echo scanned' }] });
-  workflow.addJob('tags-only', { runsOn: ['ubuntu-latest'], needs: ['image'], if: generated.release.releaseTagCondition, permissions: {}, steps: [{ id: 'echo', run: 'echo tag' }] });
+  const release = generated.release;
+  release.addJob('lint-docs', { runsOn: ['ubuntu-latest'], permissions: {}, steps: [{ id: 'echo', run: 'echo docs' }] }, { trigger: JobTrigger.ALWAYS });
+  release.addJob('after-scan', { runsOn: ['ubuntu-latest'], needs: ['scan'], permissions: {}, steps: [{ id: 'echo', run: 'echo scanned' }] });
+  release.addJob('tags-only', { runsOn: ['ubuntu-latest'], needs: ['image'], permissions: {}, steps: [{ id: 'echo', run: 'echo tag' }] }, { trigger: JobTrigger.RELEASE_TAG });
   synthQuietly(generated.release.project);
   const text = fs.readFileSync(path.join(generated.dir, WORKFLOW_FILE), 'utf-8');
   const table = await releaseTable(text, GhcrReleaseWorkflow.EXAMPLE_REFS);

@@ -5,6 +5,7 @@
  * cache restore in a job that publishes from a tag, a concurrency group per ref, and stable,
  * documented step ids. The last block plants one defect per audit and shows the audit catches it.
  */
+import { OperatorPlan } from '../../src/plan/operator-plan';
 import {
   auditCheckoutCredentials,
   auditJobPermissions,
@@ -58,7 +59,7 @@ function documentedStepIds(generated: WorkflowCase): (jobId: string) => string[]
     switch (jobId) {
       case GhcrReleaseWorkflow.TEST_JOB:
         return GhcrReleaseWorkflow.STEP_IDS.test.filter((id) =>
-          !((id === 'node-dependencies' || id === 'drift') && !release.driftCheck) && !(id === 'system-packages' && release.systemPackages.length === 0));
+          !((id === 'node-dependencies' || id === 'drift') && !release.driftCheck) && !(id === 'system-packages' && OperatorPlan.of(release.project).resolve().ci.packages.length === 0));
       case GhcrReleaseWorkflow.IMAGE_JOB:
         return GhcrReleaseWorkflow.STEP_IDS.image;
       case scan.jobId:

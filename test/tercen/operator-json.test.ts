@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { OptionError } from '../../src/errors';
+import { OptionError } from '../../src/core/errors';
 import {
   assertValidOperatorJson,
   ContainerPolicy,

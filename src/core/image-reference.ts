@@ -1,4 +1,4 @@
-import { OptionError } from '../errors';
+import { OptionError } from './errors';
 
 // The grammar of github.com/distribution/reference, split so that an error can say which part is wrong.
 const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';

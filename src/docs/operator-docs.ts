@@ -1,59 +1,86 @@
-import { FileBase, IResolver } from 'projen';
-import { AllocatorMode } from '../allocator';
+import { FileBase, IResolver, Project } from 'projen';
+import { CargoManifest } from '../cargo/cargo-manifest';
 import { renderValue } from '../cargo/managed-toml';
 import { renderProfile } from '../cargo/profile-rules';
-import { JemallocDockerfile } from '../docker/jemalloc-dockerfile';
+import { AllocatorMode } from '../core/allocator';
+import { dockerBuildCommand } from '../docker/jemalloc-dockerfile';
 import { GhcrReleaseWorkflow } from '../github/ghcr-release-workflow';
-import type { RustOperatorProject } from '../rust-operator-project';
-import { ContainerPolicy } from './operator-json';
+import { OperatorInstallTestJob } from '../github/operator-install-test-job';
+import { TrivyScanJob } from '../github/trivy-scan-job';
+import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
+import { ReleasePolicy } from '../plan/release-policy';
+import { ContainerPolicy } from '../tercen/operator-json';
+
+/** Options for `OperatorDocs`. */
+export interface OperatorDocsOptions {
+  /** The operator's name (the title). */
+  readonly name: string;
+  /** One sentence saying what the operator does. */
+  readonly description: string;
+  /** How operator.json names the image. */
+  readonly containerPolicy: ContainerPolicy;
+  /** The managed Cargo.toml tables (the profiles section). */
+  readonly cargo: CargoManifest;
+  /** The CI workflow (the CI section and its ref table). */
+  readonly workflow: GhcrReleaseWorkflow;
+  /** The image scan job. */
+  readonly scanJob: TrivyScanJob;
+  /** The Tercen installation test job. */
+  readonly installTestJob: OperatorInstallTestJob;
+}
 
 /**
  * `docs/OPERATOR.md`: how to build, run, check, profile, release and troubleshoot this operator,
- * written from the actual configuration (image name, allocator variables, profiles, CI jobs) at
- * every synth, so it cannot describe a different setup from the one in the repository.
+ * rendered at every synth from the operator plan (image, binary, profile, packages, allocator
+ * variables and their readers, toolchain) and the release policy, so it states exactly what the
+ * generated files do.
  */
 export class OperatorDocs extends FileBase {
   /** Where the docs are written. */
   public static readonly PATH = 'docs/OPERATOR.md';
 
-  private readonly operator: RustOperatorProject;
+  private readonly options: OperatorDocsOptions;
+  private readonly plan: OperatorPlan;
 
-  constructor(project: RustOperatorProject) {
+  constructor(project: Project, options: OperatorDocsOptions) {
     super(project, OperatorDocs.PATH, { marker: true, readonly: true, committed: true });
-    this.operator = project;
+    this.options = options;
+    this.plan = OperatorPlan.of(project);
   }
 
   protected synthesizeContent(_resolver: IResolver): string | undefined {
+    const plan = this.plan.resolve();
     return [
       `<!-- ${this.marker} -->`,
-      ...this.overview(),
-      ...this.localDevelopment(),
-      ...this.allocatorSection(),
-      ...this.profilesSection(),
-      ...this.registrySection(),
-      ...this.ciSection(),
-      ...this.troubleshooting(),
+      ...this.overview(plan),
+      ...this.localDevelopment(plan),
+      ...this.allocatorSection(plan),
+      ...this.profilesSection(plan),
+      ...this.registrySection(plan),
+      ...this.ciSection(plan),
+      ...this.troubleshooting(plan),
     ].join('\n') + '\n';
   }
 
   /** What the image is made of. */
-  protected overview(): string[] {
-    const p = this.operator;
-    const d = p.dockerfile;
+  private overview(plan: ResolvedPlan): string[] {
+    const image = plan.image!.name;
+    const builder = plan.builder!;
+    const runtime = plan.runtime!;
     return [
-      `# ${p.name}: build, run and release`,
+      `# ${this.options.name}: build, run and release`,
       '',
-      `${p.description}`,
+      `${this.options.description}`,
       '',
       '| | |',
       '|---|---|',
-      `| Image | \`${p.imageName}\` |`,
-      `| Binary | \`${d.binaryPath}\` (entrypoint, runs as uid ${d.runtimeUid}) |`,
-      `| Builder stage | \`${d.builderImageName}\` with ${packageList(d.builderPackageList)} |`,
-      `| Runtime stage | \`${d.runtimeImageName}\` with ${packageList(d.runtimePackageList)}; no Rust toolchain |`,
-      `| Cargo profile of the image | \`${d.profile}\` |`,
-      `| Allocator | ${allocatorDescription(p.allocator.mode)} |`,
-      `| operator.json \`container\` | ${p.operatorManifest.containerPolicy === ContainerPolicy.EXACT_PIN ? `\`${p.imageName}:X.Y.Z\`, the exact release (never \`main\` or \`latest\`)` : `\`${p.imageName}\` (untagged; Tercen resolves the tag)`} |`,
+      `| Image | \`${image}\` |`,
+      `| Binary | \`${plan.binary.installPath}\` (entrypoint, runs as uid ${runtime.user.uid}) |`,
+      `| Builder stage | \`${builder.image}\` with ${packageList(builder.packages)} |`,
+      `| Runtime stage | \`${runtime.image}\` with ${packageList(runtime.packages)}; no Rust toolchain |`,
+      `| Cargo profile of the image | \`${plan.buildProfile}\` |`,
+      `| Allocator | ${allocatorDescription(plan.allocator.mode)} |`,
+      `| operator.json \`container\` | ${this.options.containerPolicy === ContainerPolicy.EXACT_PIN ? `\`${image}:X.Y.Z\`, the exact release (never \`main\` or \`latest\`)` : `\`${image}\` (untagged; Tercen resolves the tag)`} |`,
       '',
       'The Dockerfile, `.dockerignore`, `.github/workflows/ci.yml`, this file and the managed tables of',
       'Cargo.toml are generated from `.projenrc.ts`: change them there and run `npx projen`;',
@@ -63,20 +90,18 @@ export class OperatorDocs extends FileBase {
   }
 
   /** Building and running the image locally. */
-  protected localDevelopment(): string[] {
-    const p = this.operator;
-    const d = p.dockerfile;
-    const local = d.localImageTag;
-    const secret = d.gitTokenSecretId;
+  private localDevelopment(plan: ResolvedPlan): string[] {
+    const local = plan.localImageTag;
+    const token = plan.gitToken;
     return [
       '## Local development',
       '',
       '```bash',
       '# Build (the dependency layer is reused as long as Cargo.toml and Cargo.lock do not change)',
-      ...(secret ? [`export ${JemallocDockerfile.LOCAL_GIT_TOKEN_VARIABLE}=<token with read access to the private git dependencies>`] : []),
-      d.dockerBuildCommand(),
+      ...(token ? [`export ${token.variable}=<token with read access to the private git dependencies>`] : []),
+      dockerBuildCommand(plan),
       '# Build without cache',
-      d.dockerBuildCommand({ noCache: true }),
+      dockerBuildCommand(plan, { noCache: true }),
       '# Run the way Tercen starts it',
       `docker run --rm ${local} --taskId <task id> --serviceUri <Tercen URI> --token <token>`,
       '# Without --taskId the operator exits 1 with "TERCEN_TASK_ID is not set"',
@@ -91,67 +116,67 @@ export class OperatorDocs extends FileBase {
   }
 
   /** How to check the allocator that is configured, and how to profile memory. */
-  protected allocatorSection(): string[] {
-    const p = this.operator;
-    const env = p.dockerfile.runtimeEnvironmentVariables;
-    const local = p.dockerfile.localImageTag;
-    const lines = ['## Allocator', '', allocatorDescription(p.allocator.mode) + '.', ''];
-    if (p.allocator.mode === AllocatorMode.SYSTEM) {
+  private allocatorSection(plan: ResolvedPlan): string[] {
+    const allocator = plan.allocator;
+    const variables = plan.runtime!.variables;
+    const local = plan.localImageTag;
+    const lines = ['## Allocator', '', allocatorDescription(allocator.mode) + '.', ''];
+    if (allocator.mode === AllocatorMode.SYSTEM) {
       lines.push('The image sets no allocator variables.', '');
       return lines;
     }
     lines.push('Environment of the runtime image:', '', '| Variable | Value | Read by |', '|---|---|---|');
-    for (const name of Object.keys(env).sort()) {
-      lines.push(`| \`${name}\` | \`${env[name]}\` | ${readBy(name)} |`);
+    for (const variable of variables) {
+      lines.push(`| \`${variable.name}\` | \`${variable.value}\` | ${variable.readBy} |`);
     }
     lines.push('', 'Check it:', '', '```bash');
-    for (const name of Object.keys(env).sort()) {
-      lines.push(`docker run --rm --entrypoint /bin/sh ${local} -c 'echo "$${name}"'`);
+    for (const variable of variables) {
+      lines.push(`docker run --rm --entrypoint /bin/sh ${local} -c 'echo "$${variable.name}"'`);
     }
-    if (p.allocator.preloaded) {
+    if (allocator.preloaded) {
       lines.push('# The preloaded libjemalloc2 prints its statistics at exit:');
       lines.push(`docker run --rm -e MALLOC_CONF=stats_print:true ${local} 2>&1 | grep -m1 "jemalloc statistics"`);
     }
-    if (p.allocator.linked) {
+    if (allocator.linked) {
       lines.push('# The linked tikv-jemallocator (built with default features) prints its statistics at exit:');
-      lines.push(`docker run --rm -e ${p.allocator.linkedConfVariable}=stats_print:true ${local} 2>&1 | grep -m1 "jemalloc statistics"`);
+      lines.push(`docker run --rm -e ${allocator.linkedConfVariable}=stats_print:true ${local} 2>&1 | grep -m1 "jemalloc statistics"`);
     }
     lines.push('```', '');
     lines.push('### Memory profiling', '');
-    if (p.allocator.preloaded) {
+    if (allocator.preloaded) {
       lines.push('Debian\'s libjemalloc2 is built with profiling. Heap profiles of the allocations it serves:', '',
         '```bash',
         `docker run --rm -e MALLOC_CONF=prof:true,prof_prefix:/tmp/profiles/jeprof -v "$(pwd)/profiles:/tmp/profiles" ${local} --taskId <task id> --serviceUri <URI> --token <token>`,
-        `jeprof --show_bytes --pdf ${p.dockerfile.binaryPath} profiles/jeprof.*.heap > profile.pdf   # jeprof: Debian package libjemalloc-dev`,
+        `jeprof --show_bytes --pdf ${plan.binary.installPath} profiles/jeprof.*.heap > profile.pdf   # jeprof: Debian package libjemalloc-dev`,
         '```', '');
     }
-    if (p.allocator.linked) {
+    if (allocator.linked) {
       lines.push('Allocations of the Rust code go to the linked tikv-jemallocator, which profiles only when built with',
-        `its \`profiling\` feature${p.allocator.crateFeatures.includes('profiling') ? ' (enabled here)' : ' (add it with the `allocatorCrateFeatures` option)'}; then use`,
-        `\`${p.allocator.linkedConfVariable}=prof:true,prof_prefix:/tmp/profiles/jeprof\`.`, '');
+        `its \`profiling\` feature${allocator.crateFeatures.includes('profiling') ? ' (enabled here)' : ' (add it with the `allocatorCrateFeatures` option)'}; then use`,
+        `\`${allocator.linkedConfVariable}=prof:true,prof_prefix:/tmp/profiles/jeprof\`.`, '');
     }
-    lines.push(p.allocator.linked
+    lines.push(allocator.linked
       ? 'To build without jemalloc (valgrind, platforms without jemalloc): `cargo build --no-default-features`.'
       : 'No Cargo feature is involved.', '');
     return lines;
   }
 
   /** The managed Cargo profiles, as written to Cargo.toml. */
-  protected profilesSection(): string[] {
-    const cargo = this.operator.cargo;
+  private profilesSection(plan: ResolvedPlan): string[] {
+    const cargo = this.options.cargo;
     const lines = ['## Cargo profiles', '', 'Managed in Cargo.toml by `.projenrc.ts`:', '', '| Profile | Settings | Build |', '|---|---|---|'];
     for (const name of cargo.profileNames) {
       const settings = renderProfile(cargo.tryFindProfile(name)!).map((key) => `${key.key} = ${renderValue(key.value)}`).join(', ');
       const command = name === 'release' ? 'cargo build --release' : `cargo build --profile ${name}`;
-      lines.push(`| \`${name}\`${name === cargo.buildProfile ? ' (image)' : ''} | \`${settings}\` | \`${command}\` |`);
+      lines.push(`| \`${name}\`${name === plan.buildProfile ? ' (image)' : ''} | \`${settings}\` | \`${command}\` |`);
     }
     lines.push('', 'Size settings live only in these tables; the Dockerfile sets no `CARGO_PROFILE_*` variables.', '');
     return lines;
   }
 
   /** Pulling and pushing on the registry. */
-  protected registrySection(): string[] {
-    const image = this.operator.imageName;
+  private registrySection(plan: ResolvedPlan): string[] {
+    const image = plan.image!.name;
     const registry = image.split('/')[0];
     return [
       '## Registry',
@@ -161,7 +186,7 @@ export class OperatorDocs extends FileBase {
       `echo "$GITHUB_TOKEN" | docker login ${registry} -u <your GitHub user> --password-stdin`,
       `docker pull ${image}:main            # the main branch`,
       `docker pull ${image}:X.Y.Z           # a release`,
-      `${this.operator.dockerfile.dockerBuildCommand({ tag: `${image}:test` })} && docker push ${image}:test`,
+      `${dockerBuildCommand(plan, { tag: `${image}:test` })} && docker push ${image}:test`,
       '```',
       '',
       'A new package on GHCR is private: make it public in the package settings so Tercen can pull it.',
@@ -171,24 +196,22 @@ export class OperatorDocs extends FileBase {
   }
 
   /** What each CI job does, and which ref pushes which tag. */
-  protected ciSection(): string[] {
-    const workflow = this.operator.workflow;
-    const main = workflow.mainBranch;
-    const install = this.operator.installTestJob;
-    const scan = this.operator.scanJob;
+  private ciSection(plan: ResolvedPlan): string[] {
+    const { workflow, installTestJob: install, scanJob: scan } = this.options;
+    const main = plan.release.mainBranch;
     return [
       '## CI (`.github/workflows/ci.yml`)',
       '',
       '| Job | Runs on | Does |',
       '|---|---|---|',
-      `| \`${GhcrReleaseWorkflow.TEST_JOB}\` | every push, pull request and manual run | ${workflow.driftCheck ? '`npx projen drift`, ' : ''}\`cargo fmt --check\`, \`cargo clippy -D warnings\`, \`cargo test\`, doc tests (toolchain ${workflow.rustToolchain}; packages ${packageList(workflow.systemPackages)}) |`,
-      `| \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | pushes to \`${main}\` and release tags | builds the Dockerfile, pushes \`${workflow.imageName}\`, attests build provenance of the pushed digest |`,
+      `| \`${GhcrReleaseWorkflow.TEST_JOB}\` | every push, pull request and manual run | ${workflow.driftCheck ? '`npx projen drift`, ' : ''}\`cargo fmt --check\`, \`cargo clippy -D warnings\`, \`cargo test\`, doc tests (toolchain ${plan.ci.toolchain}; packages ${packageList(plan.ci.packages)}) |`,
+      `| \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | pushes to \`${main}\` and release tags | builds the Dockerfile, pushes \`${plan.image!.name}\`, attests build provenance of the pushed digest |`,
       `| \`${scan.jobId}\` | after \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | Trivy scan of the pushed digest, uploaded to code scanning${scan.gates ? '; fails on CRITICAL findings with a fix' : ' (reports only)'} |`,
       `| \`${install.jobId}\` | ${install.enabled ? 'release tags' : 'never (`if: false`); enable with `operatorInstallTest: true`'} | \`tercenctl operator install\` on the Tercen test instance (secrets ${'`TERCEN_TEST_OPERATOR_USERNAME`, `_PASSWORD`, `_URI`'}) |`,
       '',
       '| Git ref | Jobs | Image tags pushed |',
       '|---|---|---|',
-      ...GhcrReleaseWorkflow.EXAMPLE_REFS.map((example) => {
+      ...ReleasePolicy.EXAMPLE_REFS.map((example) => {
         const ref = example.replace(/^refs\/heads\/main$/, `refs/heads/${main}`);
         const outcome = workflow.refOutcome(ref);
         const jobs = outcome.jobs.length ? outcome.jobs.join(', ') : 'none';
@@ -196,14 +219,14 @@ export class OperatorDocs extends FileBase {
         return `| ${ref === 'pull_request' ? 'a pull request' : `\`${ref}\``} | ${jobs} | ${tags} |`;
       }),
       '',
-      this.releaseInstructions(),
+      this.releaseInstructions(plan),
       '',
     ];
   }
 
   /** How to release, for the container policy. */
-  protected releaseInstructions(): string {
-    const pinned = this.operator.operatorManifest.containerPolicy === ContainerPolicy.EXACT_PIN;
+  private releaseInstructions(_plan: ResolvedPlan): string {
+    const pinned = this.options.containerPolicy === ContainerPolicy.EXACT_PIN;
     return [
       `Release with \`npx projen release X.Y.Z\`: it sets \`version\` in Cargo.toml and Cargo.lock${pinned ? ' and the `container` tag in operator.json' : ''},`,
       'commits those files and tags the commit `X.Y.Z`; then `git push origin HEAD X.Y.Z`. The image job refuses a',
@@ -212,22 +235,21 @@ export class OperatorDocs extends FileBase {
   }
 
   /** The seed's troubleshooting table, for this configuration. */
-  protected troubleshooting(): string[] {
-    const d = this.operator.dockerfile;
+  private troubleshooting(plan: ResolvedPlan): string[] {
     const lines = [
       '## Troubleshooting',
       '',
       '| Symptom | Fix |',
       '|---|---|',
       '| `error: linking with cc failed` | a native library is missing in the builder: add its `-dev` package to `builderPackages` |',
-      `| \`failed to compile\` / \`requires rustc 1.xx\` | a dependency needs a newer Rust than \`${d.builderImageName}\`: raise \`builderImage\` |`,
+      `| \`failed to compile\` / \`requires rustc 1.xx\` | a dependency needs a newer Rust than \`${plan.builder!.image}\`: raise \`builderImage\` |`,
       '| `proto file not found`, `include_str!` fails | the file is not copied into the builder: add it to `compileTimeFiles` |',
       '| `GLIBC_2.xx not found` at start-up | builder and runtime are on different Debian releases: use the same release for both |',
       '| `cannot open shared object file` at start-up | a runtime library is missing: add the package to `runtimePackages` |',
       '| `denied: permission_denied` when pushing | the image job needs `packages: write` (it has it) and the package must allow this repository to write it (package settings > Manage Actions access) |',
       '| image build does not reuse the cache | commit Cargo.lock: the dependency layer is keyed on Cargo.toml and Cargo.lock |',
     ];
-    if (d.gitTokenSecretId) {
+    if (plan.gitToken) {
       lines.push('| `failed to authenticate when downloading repository` | set the repository secret with the git token; forks build without it, so private dependencies fail there |');
     }
     return [...lines, ''];
@@ -250,13 +272,3 @@ function allocatorDescription(mode: AllocatorMode): string {
       return 'glibc malloc (system allocator)';
   }
 }
-
-function readBy(variable: string): string {
-  switch (variable) {
-    case 'LD_PRELOAD': return 'the dynamic loader (by soname, on every architecture)';
-    case 'MALLOC_CONF': return 'the preloaded libjemalloc2';
-    case '_RJEM_MALLOC_CONF': return 'the linked tikv-jemallocator';
-    default: return '';
-  }
-}
-

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { RustOperatorProject, RustOperatorProjectOptions } from '../src';
-import { snapshotTree, synthOperator, tempDir, TEST_OPERATOR } from './support/synth';
+import { RustOperatorProject, RustOperatorProjectOptions } from '../../src';
+import { snapshotTree, synthOperator, tempDir, TEST_OPERATOR } from '../support/synth';
 
 /** Constructs (and synthesizes) a project in an empty folder; returns the error and what was written. */
 function attempt(options: Partial<RustOperatorProjectOptions>): { error?: Error; written: string[] } {

@@ -1,7 +1,5 @@
 import { OptionError } from './errors';
-
-/** A Cargo feature name (cargo's rule), shared by every option that names one. */
-export const CARGO_FEATURE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_+.-]*$/;
+import { CARGO_FEATURE_NAME } from './names';
 
 /**
  * How the operator allocates memory. One choice from which the Cargo feature, the scaffolded
@@ -22,6 +20,23 @@ export enum AllocatorMode {
   /** glibc malloc; no jemalloc anywhere. */
   SYSTEM = 'system',
 }
+
+/** An environment variable of the runtime image, and what reads it. */
+export interface RuntimeVariable {
+  /** The variable's name. */
+  readonly name: string;
+  /** Its value. */
+  readonly value: string;
+  /** Who reads it, in words (e.g. "the linked tikv-jemallocator"). */
+  readonly readBy: string;
+}
+
+/** Who reads each allocator variable, in the words the Dockerfile comment and the docs use. */
+export const READERS = {
+  loader: 'the dynamic loader (by soname, on every architecture)',
+  preloaded: 'the preloaded libjemalloc2',
+  linked: 'the linked tikv-jemallocator',
+};
 
 /** Options for `Allocator`. */
 export interface AllocatorOptions {
@@ -191,21 +206,28 @@ export class Allocator {
   }
 
   /**
-   * Environment of the runtime image, each jemalloc configured by the variable it reads.
-   * Keys are sorted so the output never depends on insertion order.
+   * The runtime image's allocator variables, each jemalloc configured by the variable it reads,
+   * with the reader named: the single source of the Dockerfile's ENV, its comment and the docs.
+   * Sorted by name so the output never depends on insertion order.
    */
-  public get runtimeEnvironment(): { [name: string]: string } {
-    const env: { [name: string]: string } = {};
+  public get runtimeVariables(): RuntimeVariable[] {
+    const variables: RuntimeVariable[] = [];
     if (this.preloaded) {
-      env.LD_PRELOAD = Allocator.PRELOAD_SONAME;
-      env.MALLOC_CONF = this.mallocConf;
+      variables.push({ name: 'LD_PRELOAD', value: Allocator.PRELOAD_SONAME, readBy: READERS.loader });
+      variables.push({ name: 'MALLOC_CONF', value: this.mallocConf, readBy: READERS.preloaded });
     }
     const linkedVariable = this.linkedConfVariable;
     if (linkedVariable) {
-      // The prefixed linked copy reads `_RJEM_MALLOC_CONF` and never sees `MALLOC_CONF`.
-      env[linkedVariable] = this.mallocConf;
+      // The prefixed linked copy reads `_RJEM_MALLOC_CONF` and never sees `MALLOC_CONF`; built
+      // unprefixed (never together with a preload), it reads `MALLOC_CONF`.
+      variables.push({ name: linkedVariable, value: this.mallocConf, readBy: READERS.linked });
     }
-    return Object.fromEntries(Object.keys(env).sort().map((name) => [name, env[name]]));
+    return variables.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Environment of the runtime image, name to value (see `runtimeVariables`). */
+  public get runtimeEnvironment(): { [name: string]: string } {
+    return Object.fromEntries(this.runtimeVariables.map((variable) => [variable.name, variable.value]));
   }
 
   /** The Rust lines that install the linked jemalloc as the global allocator (empty if none). */

@@ -4,23 +4,26 @@ import { Project, ProjectOptions, SampleFile } from 'projen';
 import { EndOfLine } from 'projen/lib/gitattributes';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
-import { Allocator, AllocatorMode, CARGO_FEATURE_NAME } from './allocator';
-import { CargoManifest } from './cargo/cargo-manifest';
-import { ImageReference } from './docker/image-reference';
-import { JemallocDockerfile, JemallocDockerfileOptions } from './docker/jemalloc-dockerfile';
-import { DriftTask } from './drift/drift-task';
-import { OptionError } from './errors';
-import { CargoDependabot } from './github/cargo-dependabot';
-import { GhcrReleaseWorkflow } from './github/ghcr-release-workflow';
-import { OperatorInstallTestJob } from './github/operator-install-test-job';
-import { PinnedAction } from './github/pinned-actions';
-import { TrivyScanJob } from './github/trivy-scan-job';
+import { Allocator, AllocatorMode } from '../core/allocator';
+import { CARGO_FEATURE_NAME } from '../core/names';
+import { CargoManifest } from '../cargo/cargo-manifest';
+import { ImageReference } from '../core/image-reference';
+import { dockerBuildCommand, JemallocDockerfile, JemallocDockerfileOptions } from '../docker/jemalloc-dockerfile';
+import { DriftTask } from '../drift/drift-task';
+import { OptionError } from '../core/errors';
+import { CargoDependabot } from '../github/cargo-dependabot';
+import { GhcrReleaseWorkflow } from '../github/ghcr-release-workflow';
+import { OperatorInstallTestJob } from '../github/operator-install-test-job';
+import { PinnedAction } from '../github/pinned-actions';
+import { TrivyScanJob } from '../github/trivy-scan-job';
 import { SubprojectProjenrc } from './subproject-projenrc';
-import { OperatorDocs } from './tercen/operator-docs';
-import { ContainerPolicy } from './tercen/operator-json';
-import { OperatorManifest } from './tercen/operator-manifest';
-import { renderDevRs, renderMainRs, renderOperatorTestJson, renderReadme } from './tercen/operator-sources';
-import { OperatorNodePackage } from './toolchain/operator-node-package';
+import { OperatorDocs } from '../docs/operator-docs';
+import { OperatorPlan } from '../plan/operator-plan';
+import { RenderedSampleFile } from './rendered-sample-file';
+import { ContainerPolicy } from '../tercen/operator-json';
+import { OperatorManifest } from '../tercen/operator-manifest';
+import { renderDevRs, renderMainRs, renderOperatorTestJson, renderReadme } from '../tercen/operator-sources';
+import { OperatorNodePackage } from '../toolchain/operator-node-package';
 
 /** Options for `RustOperatorProject`. */
 export interface RustOperatorProjectOptions extends ProjectOptions {
@@ -126,11 +129,19 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly compileTimeFiles?: string[];
 
   /**
-   * GitHub secret with a token for private git dependencies; enables the BuildKit secret
-   * `git_token` in the Dockerfile and the token for cargo in CI.
+   * GitHub secret with a token for private git dependencies. Everything else about the token
+   * derives from it: CI hands it to cargo, the Dockerfile mounts it as the BuildKit secret
+   * `gitTokenBuildSecretId`, and `npx projen docker:build` reads it from `GIT_TOKEN`.
    * @default - no private git dependencies
    */
   readonly gitTokenSecret?: string;
+
+  /**
+   * BuildKit secret id the Dockerfile mounts the git token under (set it to keep the id of an
+   * existing Dockerfile, e.g. "gh_pat"). Used only with `gitTokenSecret`.
+   * @default "git_token"
+   */
+  readonly gitTokenBuildSecretId?: string;
 
   /**
    * How operator.json's `container` names the image.
@@ -260,6 +271,8 @@ export class RustOperatorProject extends Project {
   /** The one-sentence description. */
   public readonly description: string;
 
+  private readonly plan: OperatorPlan;
+
   constructor(options: RustOperatorProjectOptions) {
     super({ ...validateName(options), gitOptions: { endOfLine: EndOfLine.NONE, ...options.gitOptions } });
     this.repositoryUrl = options.repositoryUrl;
@@ -272,8 +285,8 @@ export class RustOperatorProject extends Project {
     this.imageName = resolveImageName(options);
     this.description = options.description ?? 'A Tercen operator written in Rust.';
 
-    // The Dockerfile first: a subclass may swap its builder image, and the scaffolded
-    // `rust-version` follows the image that really builds.
+    // The plan first, so it resolves before any renderer reads it at synth time.
+    this.plan = OperatorPlan.of(this);
     this.dockerfile = this.createDockerfile({
       builderImage: options.builderImage,
       runtimeImage: options.runtimeImage,
@@ -281,7 +294,6 @@ export class RustOperatorProject extends Project {
       builderPackages: [...(options.builderPackages ?? []), ...(options.tercenSdk ? ['git', 'protobuf-compiler'] : [])],
       runtimePackages: options.runtimePackages,
       compileTimeFiles: options.compileTimeFiles,
-      gitTokenSecret: options.gitTokenSecret ? 'git_token' : undefined,
       ...options.dockerfileOptions,
       allocator: this.allocator,
     });
@@ -291,7 +303,6 @@ export class RustOperatorProject extends Project {
       defaultFeatures: options.defaultFeatures,
       buildProfile: options.buildProfile,
       devRelease: options.devReleaseProfile,
-      rustVersion: this.dockerfile.rustVersion,
     });
     if (options.tercenSdk) {
       this.cargo.addDependency(RustOperatorProject.TERCEN_SDK_CRATE, {
@@ -311,6 +322,7 @@ export class RustOperatorProject extends Project {
     this.workflow = new GhcrReleaseWorkflow(this, {
       imageName: this.imageName,
       gitTokenSecret: options.gitTokenSecret,
+      gitTokenBuildSecretId: options.gitTokenBuildSecretId,
       actionPins: options.actionPins,
       driftCheck: !this.parent,
       mainBranch: options.mainBranch,
@@ -329,9 +341,30 @@ export class RustOperatorProject extends Project {
       new DriftTask(this);
     }
     this.addRustTasks();
-    this.docs = new OperatorDocs(this);
+    this.docs = new OperatorDocs(this, {
+      name: this.name,
+      description: this.description,
+      containerPolicy: this.operatorManifest.containerPolicy,
+      cargo: this.cargo,
+      workflow: this.workflow,
+      scanJob: this.scanJob,
+      installTestJob: this.installTestJob,
+    });
     this.addSamples(options);
     this.gitignore.exclude('/target/', 'node_modules/');
+  }
+
+  /**
+   * Resolves the operator plan before any component renders, and renders from it what lives
+   * outside the components: the tasks' commands and the scaffolded `rust-version`.
+   */
+  public preSynthesize(): void {
+    super.preSynthesize();
+    const plan = this.plan.beginSynthesis();
+    this.compileTask.reset(`cargo build --profile ${plan.buildProfile}`);
+    this.tasks.tryFind('docker:build')?.reset(dockerBuildCommand(plan));
+    // A new crate declares the Rust version that really builds it (the builder image's).
+    this.cargo.scaffoldRustVersion = plan.builder?.rustVersion;
   }
 
   /**
@@ -379,28 +412,23 @@ export class RustOperatorProject extends Project {
 
   /** The Rust workflow as projen tasks. */
   protected addRustTasks(): void {
-    this.compileTask.exec(`cargo build --profile ${this.cargo.buildProfile}`);
+    // The compile and docker:build commands come from the plan at synth time (preSynthesize).
     this.testTask.exec('cargo test --all-features');
     this.addTask('lint', { description: 'cargo clippy with warnings as errors', exec: 'cargo clippy --all-targets --all-features -- -D warnings' });
     this.addTask('fmt', { description: 'Format the Rust sources', exec: 'cargo fmt --all' });
-    this.addTask('docker:build', {
-      description: 'Build the operator image locally',
-      exec: this.dockerfile.dockerBuildCommand(),
-    });
+    this.addTask('docker:build', { description: 'Build the operator image locally' });
   }
 
   /** Files written once and then owned by the user (operator.json is the manifest's). */
   protected addSamples(options: RustOperatorProjectOptions): void {
-    new SampleFile(this, 'src/main.rs', { contents: renderMainRs({ binaryName: this.dockerfile.binary, allocator: this.allocator }) });
-    new SampleFile(this, 'README.md', {
-      contents: renderReadme({
-        name: this.name,
-        description: this.description,
-        imageName: this.imageName,
-        docsPath: this.docs.path,
-        localImageTag: this.dockerfile.localImageTag,
-      }),
-    });
+    new RenderedSampleFile(this, 'src/main.rs', () => renderMainRs({ binaryName: this.plan.resolve().binary.name, allocator: this.allocator }));
+    new RenderedSampleFile(this, 'README.md', () => renderReadme({
+      name: this.name,
+      description: this.description,
+      imageName: this.imageName,
+      docsPath: this.docs.path,
+      localImageTag: this.plan.resolve().localImageTag,
+    }));
     if (options.tercenSdk) {
       new SampleFile(this, 'src/bin/dev.rs', { contents: renderDevRs(this.name) });
     }
@@ -485,7 +513,7 @@ function otherDependencies(devDeps: string[]): string[] {
 }
 
 function ownVersion(): string {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf-8')).version;
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8')).version;
 }
 
 function projenVersion(): string {

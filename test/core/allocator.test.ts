@@ -2,8 +2,8 @@
  * The allocator model: one mode, from which the Cargo feature, the crate, the Debian packages,
  * the runtime environment and the scaffolded global allocator all derive.
  */
-import { Allocator, AllocatorMode } from '../src/allocator';
-import { OptionError } from '../src/errors';
+import { Allocator, AllocatorMode } from '../../src/core/allocator';
+import { OptionError } from '../../src/core/errors';
 
 const SEED = 'background_thread:true,metadata_thp:auto,dirty_decay_ms:30000,muzzy_decay_ms:30000';
 const GLOBAL_ALLOCATOR = [

@@ -1,4 +1,4 @@
-import { OptionError } from '../errors';
+import { OptionError } from './errors';
 
 // Debian policy: lowercase alphanumerics, + - . ; optionally `:arch` and `=version`.
 const DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9-]+)?(?:=[A-Za-z0-9.+~:-]+)?$/;

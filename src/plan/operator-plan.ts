@@ -1,0 +1,366 @@
+import * as path from 'path';
+import { Component, Project } from 'projen';
+import { BuilderBase, RuntimeBase } from './base-image';
+import { ReleasePolicy } from './release-policy';
+import { CargoManifest } from '../cargo/cargo-manifest';
+import { CargoTarget, CargoTargetKind } from '../cargo/cargo-target';
+import { Allocator, RuntimeVariable } from '../core/allocator';
+import { aptPackageList } from '../core/apt-packages';
+import { OptionError } from '../core/errors';
+import { GitToken, gitToken } from '../core/git-token';
+import { compareDebianReleases, ImageReference } from '../core/image-reference';
+
+/**
+ * What the image build (the Dockerfile construct) brings to the plan: its options, and the base
+ * images, asked for only when the plan is resolved so that a subclass's choice counts.
+ */
+export interface ImageBuildInput {
+  readonly binaryName?: string;
+  readonly buildProfile?: string;
+  readonly builderPackages: string[];
+  readonly runtimePackages: string[];
+  readonly compileTimeFiles: string[];
+  readonly buildFeatures: string[];
+  readonly gitTokenBuildSecretId?: string;
+  readonly runtimeUser: string;
+  readonly runtimeUid: number;
+  readonly dependencyLayer: boolean;
+  readonly allowNewerBuilderRelease: boolean;
+  readonly allocator?: Allocator;
+  builderBase(): BuilderBase;
+  runtimeBase(): RuntimeBase;
+}
+
+/** What the CI workflow brings to the plan. */
+export interface WorkflowInput {
+  readonly image: ImageReference;
+  readonly gitTokenSecret?: string;
+  readonly gitTokenBuildSecretId?: string;
+  readonly systemPackages?: string[];
+  readonly rustToolchain?: string;
+  readonly policy: ReleasePolicy;
+}
+
+/** What the operator manifest brings to the plan. */
+export interface ManifestInput {
+  /** Whether operator.json pins `<image>:X.Y.Z` (checked on release tags). */
+  readonly pinsVersion: boolean;
+}
+
+/** The Cargo package as the plan sees it. */
+export interface CargoFacts {
+  readonly packageName: string;
+  readonly version?: string;
+  readonly targets: CargoTarget[];
+  readonly buildScript?: string;
+}
+
+/** The binary the image runs. */
+export interface BinaryPlan {
+  readonly name: string;
+  /** Where cargo writes it, relative to the crate (`target/<dir>/<name>`). */
+  readonly targetPath: string;
+  /** Where the image has it. */
+  readonly installPath: string;
+}
+
+/** The builder stage. */
+export interface BuilderPlan {
+  readonly image: string;
+  readonly debianRelease?: string;
+  readonly rustVersion?: string;
+  /** Debian packages, sorted and deduplicated. */
+  readonly packages: string[];
+}
+
+/** The runtime stage. */
+export interface RuntimePlan {
+  readonly image: string;
+  readonly debianRelease?: string;
+  /** Debian packages, sorted and deduplicated. */
+  readonly packages: string[];
+  readonly user: { readonly name: string; readonly uid: number };
+  /** Environment of the image, sorted by name, each with what reads it. */
+  readonly variables: RuntimeVariable[];
+}
+
+/** The resolved model of the operator: every generated file takes its values from here. */
+export interface ResolvedPlan {
+  /** The image to push, without tag (undefined on a project without a release workflow). */
+  readonly image?: ImageReference;
+  readonly cargo: CargoFacts;
+  readonly binary: BinaryPlan;
+  readonly buildProfile: string;
+  readonly buildFeatures: string[];
+  readonly allocator: Allocator;
+  /** Undefined on a project without a Dockerfile. */
+  readonly builder?: BuilderPlan;
+  readonly runtime?: RuntimePlan;
+  /** Files and folders COPYed into the builder besides the manifest and `src/`. */
+  readonly compileTimeFiles: string[];
+  readonly dependencyLayer: boolean;
+  readonly gitToken?: GitToken;
+  /** The CI test job's toolchain and packages. */
+  readonly ci: { readonly toolchain: string; readonly packages: string[] };
+  readonly release: ReleasePolicy;
+  /** Whether release tags also check operator.json's `container` tag. */
+  readonly pinsContainerVersion: boolean;
+  /** Tag of a locally built image. */
+  readonly localImageTag: string;
+}
+
+/**
+ * The one resolved model of an operator. Constructs register what they contribute; the plan is
+ * resolved at synth time, after `.projenrc.ts` has created and customised everything, so the
+ * order in which constructs are created never changes a byte. During synthesis it is computed
+ * once; before it (a getter read while `.projenrc.ts` runs) it is computed afresh each time.
+ */
+export class OperatorPlan extends Component {
+  /** The plan of a project, created on first use. */
+  public static of(project: Project): OperatorPlan {
+    return project.components.find((c): c is OperatorPlan => c instanceof OperatorPlan) ?? new OperatorPlan(project);
+  }
+
+  private imageBuild?: ImageBuildInput;
+  private workflow?: WorkflowInput;
+  private manifest?: ManifestInput;
+  private resolved?: ResolvedPlan;
+  private synthesizing = false;
+
+  private constructor(project: Project) {
+    super(project);
+  }
+
+  /** Registers the image build (one per project). */
+  public setImageBuild(input: ImageBuildInput): void {
+    if (this.imageBuild) {
+      throw new OptionError('JemallocDockerfile', `project "${this.project.name}" already has an operator Dockerfile.`, 'Create one JemallocDockerfile per project.');
+    }
+    this.imageBuild = input;
+  }
+
+  /** Registers the release workflow (one per project). */
+  public setWorkflow(input: WorkflowInput): void {
+    if (this.workflow) {
+      throw new OptionError('GhcrReleaseWorkflow', `project "${this.project.name}" already has a release workflow.`, 'Create one GhcrReleaseWorkflow per project.');
+    }
+    this.workflow = input;
+  }
+
+  /** Registers the operator manifest. */
+  public setManifest(input: ManifestInput): void {
+    this.manifest = input;
+  }
+
+  /** Whether the project has an image build. */
+  public get hasImageBuild(): boolean {
+    return this.imageBuild !== undefined;
+  }
+
+  /** The resolved plan. */
+  public resolve(): ResolvedPlan {
+    if (this.resolved) {
+      return this.resolved;
+    }
+    const plan = this.compute();
+    if (this.synthesizing) {
+      this.resolved = plan;
+    }
+    return plan;
+  }
+
+  /**
+   * Called by every renderer's `preSynthesize` (whichever runs first): from here on, until the
+   * files are written, every renderer reads the same plan.
+   */
+  public beginSynthesis(): ResolvedPlan {
+    if (!this.synthesizing) {
+      this.synthesizing = true;
+      this.resolved = undefined;
+      const plan = this.resolve();
+      for (const warning of this.validate(plan)) {
+        this.project.logger.warn(warning);
+      }
+    }
+    return this.resolve();
+  }
+
+  public preSynthesize(): void {
+    this.beginSynthesis();
+  }
+
+  /** A later synth (tests, drift) resolves again. */
+  public postSynthesize(): void {
+    this.synthesizing = false;
+    this.resolved = undefined;
+  }
+
+  /**
+   * The checks across constructs, run once at synth time (before anything is written), when
+   * everything they read is final. Returns the warnings.
+   */
+  private validate(plan: ResolvedPlan): string[] {
+    const build = this.imageBuild;
+    const manifest = CargoManifest.of(this.project);
+    if (build?.allocator && manifest && manifest.allocator.mode !== build.allocator.mode) {
+      throw new OptionError('allocator', `the Dockerfile uses mode "${build.allocator.mode}" but Cargo.toml is managed for "${manifest.allocator.mode}".`,
+        'Pass the same Allocator to JemallocDockerfile and CargoManifest.');
+    }
+    const fromImage = build?.buildProfile;
+    const fromCargo = manifest?.buildProfileOption;
+    if (fromImage !== undefined && fromCargo !== undefined && fromImage !== fromCargo) {
+      throw new OptionError('buildProfile', `the Dockerfile builds "${fromImage}" but Cargo.toml's build profile is "${fromCargo}".`,
+        'Set the build profile once (the project\'s buildProfile option).');
+    }
+    manifest?.checkBuildProfile(plan.buildProfile, fromImage !== undefined ? 'dockerfileOptions.buildProfile' : 'buildProfile');
+    return plan.builder && plan.runtime && build ? checkDebianReleases(plan.builder, plan.runtime, build.allowNewerBuilderRelease) : [];
+  }
+
+  private compute(): ResolvedPlan {
+    const build = this.imageBuild;
+    const workflow = this.workflow;
+    const manifest = CargoManifest.of(this.project);
+    const allocator = build?.allocator ?? manifest?.allocator ?? new Allocator();
+    const cargo = cargoFacts(this.project, manifest);
+    // One build profile for the Dockerfile, the compile task and the docs.
+    const buildProfile = build?.buildProfile ?? manifest?.buildProfileOption ?? 'release';
+    const binaryName = build?.binaryName ?? imageBinary(cargo);
+    const targetDirectory = manifest?.profileDirectory(buildProfile) ?? defaultProfileDirectory(buildProfile);
+    const binary: BinaryPlan = {
+      name: binaryName,
+      targetPath: `target/${targetDirectory}/${binaryName}`,
+      installPath: `/usr/local/bin/${binaryName}`,
+    };
+
+    const token = this.gitToken(build, workflow);
+    let builder: BuilderPlan | undefined;
+    let runtime: RuntimePlan | undefined;
+    if (build) {
+      const builderBase = build.builderBase();
+      const runtimeBase = build.runtimeBase();
+      builder = {
+        image: builderBase.image,
+        debianRelease: builderBase.debianRelease,
+        rustVersion: builderBase.rustVersion,
+        packages: aptPackageList([
+          ...SEED_BUILDER_PACKAGES,
+          ...allocator.builderPackages,
+          ...(token ? ['git'] : []),
+          ...build.builderPackages,
+        ], 'builderPackages'),
+      };
+      runtime = {
+        image: runtimeBase.image,
+        debianRelease: runtimeBase.debianRelease,
+        packages: aptPackageList([...SEED_RUNTIME_PACKAGES, ...allocator.runtimePackages, ...build.runtimePackages], 'runtimePackages'),
+        user: { name: build.runtimeUser, uid: build.runtimeUid },
+        variables: allocator.runtimeVariables,
+      };
+    }
+
+    return {
+      image: workflow?.image,
+      cargo,
+      binary,
+      buildProfile,
+      buildFeatures: [...(build?.buildFeatures ?? [])].sort(),
+      allocator,
+      builder,
+      runtime,
+      compileTimeFiles: uniqueRoots(['operator.json', ...(build?.compileTimeFiles ?? []), ...targetRootsOutsideSrc(cargo)]),
+      dependencyLayer: build?.dependencyLayer ?? true,
+      gitToken: token,
+      ci: {
+        toolchain: workflow?.rustToolchain ?? builder?.rustVersion ?? 'stable',
+        packages: aptPackageList(workflow?.systemPackages ?? builder?.packages ?? [], 'systemPackages'),
+      },
+      release: workflow?.policy ?? new ReleasePolicy(),
+      pinsContainerVersion: this.manifest?.pinsVersion ?? false,
+      localImageTag: `${binaryName}:local`,
+    };
+  }
+
+  private gitToken(build: ImageBuildInput | undefined, workflow: WorkflowInput | undefined): GitToken | undefined {
+    const secretName = workflow?.gitTokenSecret;
+    const buildSecretId = build?.gitTokenBuildSecretId ?? workflow?.gitTokenBuildSecretId;
+    if (secretName === undefined && build?.gitTokenBuildSecretId === undefined) {
+      return undefined;
+    }
+    if (build?.gitTokenBuildSecretId !== undefined && workflow?.gitTokenBuildSecretId !== undefined && build.gitTokenBuildSecretId !== workflow.gitTokenBuildSecretId) {
+      throw new OptionError('gitTokenBuildSecretId', `the Dockerfile mounts "${build.gitTokenBuildSecretId}" but the workflow passes "${workflow.gitTokenBuildSecretId}".`,
+        'Name the BuildKit secret once.');
+    }
+    return gitToken({ secretName, buildSecretId }, { secretName: 'gitTokenSecret', buildSecretId: 'gitTokenBuildSecretId' });
+  }
+
+}
+
+/** Warnings (or an error) when the builder and runtime may not share a glibc. */
+function checkDebianReleases(builder: BuilderPlan, runtime: RuntimePlan, allowNewer: boolean): string[] {
+  const order = builder.debianRelease && runtime.debianRelease ? compareDebianReleases(builder.debianRelease, runtime.debianRelease) : undefined;
+  if (order === undefined) {
+    return [`Cannot tell whether builderImage "${builder.image}" (Debian ${builder.debianRelease ?? 'release unknown'}) and runtimeImage "${runtime.image}" (Debian ${runtime.debianRelease ?? 'release unknown'}) share a Debian release; a builder newer than the runtime fails at start-up with "GLIBC_2.xx not found". Declare them with BuilderBase.custom(image, { debianRelease }) and RuntimeBase.custom(image, { debianRelease }).`];
+  } else if (order > 0 && !allowNewer) {
+    throw new OptionError('builderImage', `"${builder.image}" is Debian ${builder.debianRelease} but the runtime "${runtime.image}" is the older ${runtime.debianRelease}: the binary would need a newer glibc and fail at start-up with "GLIBC_2.xx not found".`,
+      `Use a ${runtime.debianRelease} builder (e.g. "rust:${builder.rustVersion ?? '1.75'}-slim-${runtime.debianRelease}") or a ${builder.debianRelease} runtime (e.g. "debian:${builder.debianRelease}-slim"), or set allowNewerBuilderRelease if the binary is known not to need the newer glibc.`);
+  } else if (order < 0) {
+    return [`builderImage "${builder.image}" (Debian ${builder.debianRelease}) is older than runtimeImage "${runtime.image}" (${runtime.debianRelease}); this works, but the same release is the tested setup.`];
+  }
+  return [];
+}
+
+/** The seed's build packages (the allocator adds its own). */
+export const SEED_BUILDER_PACKAGES = ['pkg-config', 'libssl-dev', 'protobuf-compiler'];
+/** The seed's runtime packages (the allocator adds its own). */
+export const SEED_RUNTIME_PACKAGES = ['ca-certificates', 'libssl3'];
+
+function cargoFacts(project: Project, manifest: CargoManifest | undefined): CargoFacts {
+  if (!manifest) {
+    return { packageName: project.name, targets: [] };
+  }
+  return { packageName: manifest.packageName, version: manifest.packageVersion, targets: manifest.targets, buildScript: manifest.buildScript };
+}
+
+/**
+ * The binary the image runs: the `[[bin]]` built from `src/main.rs` when Cargo.toml declares
+ * one, else the package name (cargo's name for `src/main.rs`).
+ */
+function imageBinary(cargo: CargoFacts): string {
+  const main = cargo.targets.find((target) => target.kind === CargoTargetKind.BIN && normalizePath(target.path) === 'src/main.rs' && target.name);
+  return main?.name ?? cargo.packageName;
+}
+
+/**
+ * What `cargo build` compiles from outside `src/`: the top-level file or folder of the build
+ * script and of `[lib]` / `[[bin]]` paths elsewhere (`build.rs`, `build/` for `build/main.rs`),
+ * so the modules next to them come along.
+ */
+function targetRootsOutsideSrc(cargo: CargoFacts): string[] {
+  const built = cargo.targets
+    .filter((target) => target.kind === CargoTargetKind.LIB || target.kind === CargoTargetKind.BIN)
+    .map((target) => target.path);
+  return [...(cargo.buildScript ? [cargo.buildScript] : []), ...built]
+    .map(normalizePath)
+    .filter((file) => file.split('/')[0] !== 'src')
+    .map((file) => (file.includes('/') ? file.split('/')[0] : file));
+}
+
+function defaultProfileDirectory(profile: string): string {
+  return profile === 'dev' || profile === 'test' ? 'debug' : profile === 'bench' ? 'release' : profile;
+}
+
+/** A relative path without `./`, duplicate or trailing slashes. */
+export function normalizePath(file: string): string {
+  return path.posix.normalize(file).replace(/\/+$/, '');
+}
+
+/** Whether `file` is `root` or inside it. */
+export function isUnder(file: string, root: string): boolean {
+  return file === root || file.startsWith(`${root}/`);
+}
+
+/** Paths in first-seen order, normalized, without duplicates or paths inside another one. */
+export function uniqueRoots(files: string[]): string[] {
+  const normalized = [...new Set(files.map(normalizePath))];
+  return normalized.filter((file) => !normalized.some((other) => other !== file && isUnder(file, other)));
+}
