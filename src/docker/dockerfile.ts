@@ -30,16 +30,16 @@ export class DockerfileStage {
   private readonly entries: { id: string; instruction: DockerInstruction }[] = [];
 
   /**
-   * @param alias the stage alias (`AS <alias>`), used by `COPY --from`
-   * @param options the stage's base image and comment
-   * @param record receives each change made to the stage, so the Dockerfile can replay it when
-   * it defines its stages again at synth time
+   * Receives each change made to the stage, so the Dockerfile can replay it when it defines
+   * its stages again at synth time.
+   * @internal
    */
+  public _record?: (edit: (stage: DockerfileStage) => void) => void;
+
   constructor(
     /** The stage alias (`AS <alias>`), used by `COPY --from`. */
     public readonly alias: string,
     private options: DockerfileStageOptions,
-    private readonly record: (edit: (stage: DockerfileStage) => void) => void = () => {},
   ) {}
 
   /** The base image. */
@@ -120,7 +120,7 @@ export class DockerfileStage {
 
   private apply(edit: (stage: DockerfileStage) => void): void {
     edit(this);
-    this.record(edit);
+    this._record?.(edit);
   }
 
   private indexOf(id: string): number {
@@ -182,7 +182,8 @@ export class Dockerfile extends FileBase {
     if (this.stageList.some((stage) => stage.alias === alias)) {
       throw new Error(`Dockerfile already has a stage "${alias}"`);
     }
-    const stage = new DockerfileStage(alias, options, (edit) => this.recordEdit((dockerfile) => edit(dockerfile.tryFindStage(alias)!)));
+    const stage = new DockerfileStage(alias, options);
+    stage._record = (edit) => this.recordEdit((dockerfile) => edit(dockerfile.tryFindStage(alias)!));
     this.stageList.push(stage);
     this.recordEdit((dockerfile) => {
       dockerfile.addStage(alias, options);

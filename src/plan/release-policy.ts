@@ -1,3 +1,4 @@
+import { workflows } from 'projen/lib/github';
 import { OptionError } from '../core/errors';
 
 /** When a job of the operator's workflow runs, as part of the release policy. */
@@ -80,7 +81,7 @@ export class ReleasePolicy {
   }
 
   /** The workflow's `on:` triggers. */
-  public get triggers(): { push: { branches: string[]; tags: string[] }; pullRequest: {}; workflowDispatch: {} } {
+  public get triggers(): workflows.Triggers {
     return { push: { branches: ['**'], tags: [...this.tagPatterns] }, pullRequest: {}, workflowDispatch: {} };
   }
 
