@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project } from 'projen';
-import { Allocator } from '../core/allocator';
-import { CARGO_FEATURE_NAME } from '../core/names';
-import { OptionError } from '../core/errors';
 import { CargoLto, CargoOptLevel, CargoProfileOptions, CargoStrip } from './cargo-profile';
 import { CargoTarget, CargoTargetKind } from './cargo-target';
 import { applyManagedTables, ManagedTable, readToml, TomlValue } from './managed-toml';
 import { BUILT_IN_PROFILES, renderProfile, validateProfile, validateProfileName } from './profile-rules';
+import { Allocator } from '../core/allocator';
+import { OptionError } from '../core/errors';
+import { SCAFFOLD_VERSION, CARGO_FEATURE_NAME } from '../core/names';
 
 /** Rust edition written into a scaffolded `[package]`. */
 export enum RustEdition {
@@ -145,7 +145,6 @@ interface DiskManifest {
 const DEPENDENCY_NAME = /^[A-Za-z0-9_-]+$/;
 const PACKAGE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const DEPENDENCY_TABLES = ['dependencies', 'build-dependencies'];
-const SCAFFOLD_VERSION = '0.1.0';
 
 /**
  * Owns the feature and profile tables of the project's Cargo.toml, never the user's text.

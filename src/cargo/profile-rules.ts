@@ -1,7 +1,7 @@
 // Cargo's rules for profiles, and how a profile is written. Internal (not exported publicly).
-import { OptionError } from '../core/errors';
 import { CargoDebugInfo, CargoLto, CargoOptLevel, CargoPanicStrategy, CargoProfileOptions, CargoStrip } from './cargo-profile';
 import type { ManagedKey } from './managed-toml';
+import { OptionError } from '../core/errors';
 
 /** Profiles cargo defines itself; they need (and `dev`/`release` accept) no `inherits`. */
 export const BUILT_IN_PROFILES = ['dev', 'release', 'test', 'bench'];

@@ -63,7 +63,8 @@ export class TrivyScanJob extends Component {
     const gates = this.gates = options.failOnFindings ?? false;
     const report = checkSeverities(options.reportSeverities ?? SEVERITIES, 'trivy.reportSeverities');
     const gate = checkSeverities(options.gateSeverities ?? ['CRITICAL'], 'trivy.gateSeverities');
-    release._addGeneratedJob(this.jobId, () => scanJob(release, { report, gate, gates, ignoreUnfixed: options.gateIgnoresUnfixed ?? true }), { trigger: JobTrigger.PUBLISH });
+    const ignoreUnfixed = options.gateIgnoresUnfixed ?? true;
+    release._addGeneratedJob(this.jobId, () => scanJob(release, { report, gate, gates, ignoreUnfixed }), { trigger: JobTrigger.PUBLISH });
   }
 }
 

@@ -286,8 +286,9 @@ export class OperatorPlan extends Component {
     if (secretName === undefined && build?.gitTokenBuildSecretId === undefined) {
       return undefined;
     }
-    if (build?.gitTokenBuildSecretId !== undefined && workflow?.gitTokenBuildSecretId !== undefined && build.gitTokenBuildSecretId !== workflow.gitTokenBuildSecretId) {
-      throw new OptionError('gitTokenBuildSecretId', `the Dockerfile mounts "${build.gitTokenBuildSecretId}" but the workflow passes "${workflow.gitTokenBuildSecretId}".`,
+    const ids = [build?.gitTokenBuildSecretId, workflow?.gitTokenBuildSecretId];
+    if (ids[0] !== undefined && ids[1] !== undefined && ids[0] !== ids[1]) {
+      throw new OptionError('gitTokenBuildSecretId', `the Dockerfile mounts "${ids[0]}" but the workflow passes "${ids[1]}".`,
         'Name the BuildKit secret once.');
     }
     return gitToken({ secretName, buildSecretId }, { secretName: 'gitTokenSecret', buildSecretId: 'gitTokenBuildSecretId' });

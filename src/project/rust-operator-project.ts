@@ -4,22 +4,22 @@ import { Project, ProjectOptions, SampleFile } from 'projen';
 import { EndOfLine } from 'projen/lib/gitattributes';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
-import { Allocator, AllocatorMode } from '../core/allocator';
-import { CARGO_FEATURE_NAME } from '../core/names';
+import { RenderedSampleFile } from './rendered-sample-file';
+import { SubprojectProjenrc } from './subproject-projenrc';
 import { CargoManifest } from '../cargo/cargo-manifest';
-import { ImageReference } from '../core/image-reference';
-import { dockerBuildCommand, JemallocDockerfile, JemallocDockerfileOptions } from '../docker/jemalloc-dockerfile';
-import { DriftTask } from '../drift/drift-task';
+import { Allocator, AllocatorMode } from '../core/allocator';
 import { OptionError } from '../core/errors';
+import { ImageReference } from '../core/image-reference';
+import { CARGO_FEATURE_NAME, DEFAULT_DESCRIPTION } from '../core/names';
+import { dockerBuildCommand, JemallocDockerfile, JemallocDockerfileOptions } from '../docker/jemalloc-dockerfile';
+import { OperatorDocs } from '../docs/operator-docs';
+import { DriftTask } from '../drift/drift-task';
 import { CargoDependabot } from '../github/cargo-dependabot';
 import { GhcrReleaseWorkflow } from '../github/ghcr-release-workflow';
 import { OperatorInstallTestJob } from '../github/operator-install-test-job';
 import { PinnedAction } from '../github/pinned-actions';
 import { TrivyScanJob } from '../github/trivy-scan-job';
-import { SubprojectProjenrc } from './subproject-projenrc';
-import { OperatorDocs } from '../docs/operator-docs';
 import { OperatorPlan } from '../plan/operator-plan';
-import { RenderedSampleFile } from './rendered-sample-file';
 import { ContainerPolicy } from '../tercen/operator-json';
 import { OperatorManifest } from '../tercen/operator-manifest';
 import { renderDevRs, renderMainRs, renderOperatorTestJson, renderReadme } from '../tercen/operator-sources';
@@ -283,7 +283,7 @@ export class RustOperatorProject extends Project {
       crateFeatures: options.allocatorCrateFeatures,
     });
     this.imageName = resolveImageName(options);
-    this.description = options.description ?? 'A Tercen operator written in Rust.';
+    this.description = options.description ?? DEFAULT_DESCRIPTION;
 
     // The plan first, so it resolves before any renderer reads it at synth time.
     this.plan = OperatorPlan.of(this);

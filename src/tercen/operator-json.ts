@@ -1,6 +1,7 @@
-import { ImageReference } from '../core/image-reference';
-import { OptionError } from '../core/errors';
 import { findJsonSyntaxError } from './operator-json-syntax';
+import { OptionError } from '../core/errors';
+import { ImageReference } from '../core/image-reference';
+import { DEFAULT_DESCRIPTION } from '../core/names';
 
 /**
  * How operator.json names the container image Tercen runs.
@@ -188,7 +189,6 @@ const TOP_LEVEL_KEYS: readonly string[] = [
 const EXACT_VERSION = /^\d+\.\d+\.\d+$/;
 const MOVING_TAGS = ['main', 'master', 'latest', 'develop', 'dev', 'edge', 'nightly'];
 
-const DEFAULT_DESCRIPTION = 'A Tercen operator written in Rust.';
 
 // ---------------------------------------------------------------------------------------------
 // Container

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Component, Project, SampleFile } from 'projen';
 import { ContainerPolicy, OperatorJson } from './operator-json';
 import { CargoManifest } from '../cargo/cargo-manifest';
+import { SCAFFOLD_VERSION } from '../core/names';
 import { OperatorPlan } from '../plan/operator-plan';
 
 /** Options for `OperatorManifest`. */
@@ -89,7 +90,7 @@ export class OperatorManifest extends Component {
       repositoryUrl: options.repositoryUrl,
       imageName: options.imageName,
       containerPolicy: this.containerPolicy,
-      version: options.version ?? '0.1.0',
+      version: options.version ?? SCAFFOLD_VERSION,
     });
     new SampleFile(project, OperatorJson.FILE_NAME, { contents: scaffold });
   }
@@ -101,7 +102,7 @@ export class OperatorManifest extends Component {
 
   /** The version at synth: the option, else Cargo.toml's, else 0.1.0. */
   public currentVersion(): string {
-    return this.options.version ?? CargoManifest.of(this.project)?.packageVersion ?? '0.1.0';
+    return this.options.version ?? CargoManifest.of(this.project)?.packageVersion ?? SCAFFOLD_VERSION;
   }
 
   /** Validates an existing operator.json before anything is written. */

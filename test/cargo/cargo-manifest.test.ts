@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LogLevel, Project, Testing } from 'projen';
 import { cargoMetadata, linesOf, makeTempDir, plainToml, stripManagedBlocks, removeTempDirs } from './support';
-import { Allocator, AllocatorMode } from '../../src/core/allocator';
 import { CargoManifest, CargoManifestOptions, RustEdition } from '../../src/cargo/cargo-manifest';
 import { CargoLto, CargoOptLevel } from '../../src/cargo/cargo-profile';
 import { CargoTargetKind } from '../../src/cargo/cargo-target';
+import { Allocator, AllocatorMode } from '../../src/core/allocator';
 import { OptionError } from '../../src/core/errors';
 
 const FIXTURE = fs.readFileSync(path.join(__dirname, 'fixtures', 'ggrs_plot_operator.Cargo.toml'), 'utf8');

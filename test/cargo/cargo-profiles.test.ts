@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LogLevel, Project } from 'projen';
 import { makeTempDir, plainToml, runCargo, scratchCrate, removeTempDirs } from './support';
-import { Allocator, AllocatorMode } from '../../src/core/allocator';
 import { CargoManifest } from '../../src/cargo/cargo-manifest';
 import { CargoDebugInfo, CargoLto, CargoOptLevel, CargoPanicStrategy, CargoProfileOptions, CargoStrip } from '../../src/cargo/cargo-profile';
 import { renderProfile } from '../../src/cargo/profile-rules';
+import { Allocator, AllocatorMode } from '../../src/core/allocator';
 
 afterAll(removeTempDirs);
 

@@ -1,7 +1,7 @@
 /** Image references and apt package lists: what every image and package name in the output passes through. */
 import { aptPackageList } from '../../src/core/apt-packages';
-import { compareDebianReleases, ImageReference } from '../../src/core/image-reference';
 import { OptionError } from '../../src/core/errors';
+import { compareDebianReleases, ImageReference } from '../../src/core/image-reference';
 
 describe('ImageReference', () => {
   test.each([

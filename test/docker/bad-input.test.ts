@@ -5,8 +5,8 @@
 import { Project } from 'projen';
 import { filesUnder } from './support';
 import { Allocator, AllocatorMode } from '../../src/core/allocator';
-import { JemallocDockerfile, JemallocDockerfileOptions } from '../../src/docker/jemalloc-dockerfile';
 import { OptionError } from '../../src/core/errors';
+import { JemallocDockerfile, JemallocDockerfileOptions } from '../../src/docker/jemalloc-dockerfile';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
 import { synthQuietly, tempDir, TEST_OPERATOR, writeFiles } from '../support/synth';
 

@@ -5,9 +5,9 @@
 import { Project } from 'projen';
 import { DEFAULT_EXPECTATIONS, filesUnder, imageProblems, synthBare, bareProject } from './support';
 import { TercenBaseDockerfile, TercenOperatorProject } from './tercen-base-dockerfile';
+import { OptionError } from '../../src/core/errors';
 import { JemallocDockerfile } from '../../src/docker/jemalloc-dockerfile';
 import { BuilderBase, RuntimeBase } from '../../src/plan/base-image';
-import { OptionError } from '../../src/core/errors';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
 import { resultOf, synthOperator, synthQuietly, tempDir, TEST_OPERATOR } from '../support/synth';
 

@@ -5,7 +5,6 @@
  * cache restore in a job that publishes from a tag, a concurrency group per ref, and stable,
  * documented step ids. The last block plants one defect per audit and shows the audit catches it.
  */
-import { OperatorPlan } from '../../src/plan/operator-plan';
 import {
   auditCheckoutCredentials,
   auditJobPermissions,
@@ -26,6 +25,7 @@ import { GhcrReleaseWorkflow } from '../../src/github/ghcr-release-workflow';
 import { OperatorInstallTestJob } from '../../src/github/operator-install-test-job';
 import { DEFAULT_ACTION_PINS } from '../../src/github/pinned-actions';
 import { TrivyScanJob } from '../../src/github/trivy-scan-job';
+import { OperatorPlan } from '../../src/plan/operator-plan';
 
 /**
  * What each job may hold, and why. Adding or widening a permission in the generator fails the

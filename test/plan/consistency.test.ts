@@ -34,7 +34,8 @@ class CustomBaseProject extends RustOperatorProject {
 
 const MODES = [AllocatorMode.LINKED_AND_PRELOADED, AllocatorMode.LINKED, AllocatorMode.PRELOADED, AllocatorMode.SYSTEM];
 const PROFILES = ['release', 'maxperf', 'dev-release'];
-const MATRIX = MODES.flatMap((allocator) => PROFILES.flatMap((profile) => [false, true].flatMap((token) => [false, true].map((customBase) => ({ allocator, profile, token, customBase })))));
+const MATRIX = MODES.flatMap((allocator) => PROFILES.flatMap((profile) => [false, true].flatMap((token) =>
+  [false, true].map((customBase) => ({ allocator, profile, token, customBase })))));
 
 interface GeneratedFiles {
   dockerfile: string;

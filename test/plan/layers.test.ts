@@ -10,17 +10,17 @@ const SRC = path.join(__dirname, '..', '..', 'src');
 
 /** Rank of each folder; a module may import its own folder and lower ranks only. */
 const LAYERS: { [folder: string]: number } = {
-  core: 0,
-  cargo: 1,
-  plan: 2,
-  docker: 3,
-  tercen: 3,
-  toolchain: 3,
-  release: 3,
-  github: 4,
-  docs: 5,
-  drift: 5,
-  project: 6,
+  'core': 0,
+  'cargo': 1,
+  'plan': 2,
+  'docker': 3,
+  'tercen': 3,
+  'toolchain': 3,
+  'release': 3,
+  'github': 4,
+  'docs': 5,
+  'drift': 5,
+  'project': 6,
   '.': 7, // cli.ts and index.ts
 };
 

@@ -2,12 +2,12 @@
  * The three disagreements reported in "One resolved operator plan", each read from the generated
  * files themselves (not from construct getters).
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { Project } from 'projen';
 import { parse as parseYaml } from 'yaml';
 import { AllocatorMode, GhcrReleaseWorkflow, JemallocDockerfile } from '../../src';
 import { synthOperator, synthQuietly, tempDir } from '../support/synth';
-import * as fs from 'fs';
-import * as path from 'path';
 
 function compileCommand(tasksJson: string): string {
   const tasks = JSON.parse(tasksJson).tasks;
