@@ -8,7 +8,7 @@ import { credentialEnvironment } from '../core/git-token';
 import { ImageReference } from '../core/image-reference';
 import { checkBuildSecretId, checkSecretName } from '../core/names';
 import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
-import { JobTrigger, ReleasePolicy } from '../plan/release-policy';
+import { ImageTagPolicy, JobTrigger, ReleasePolicy } from '../plan/release-policy';
 
 /** Options for `GhcrReleaseWorkflow`. */
 export interface GhcrReleaseWorkflowOptions {
@@ -104,6 +104,12 @@ export interface GhcrReleaseWorkflowOptions {
    * @default true
    */
   readonly provenanceAttestation?: boolean;
+
+  /**
+   * Which refs publish the image and under which tags.
+   * @default ImageTagPolicy.SEED (`main` and `X.Y.Z`)
+   */
+  readonly imageTagPolicy?: ImageTagPolicy;
 
   /**
    * Workflow file name under `.github/workflows/`.
@@ -216,7 +222,7 @@ export class GhcrReleaseWorkflow extends Component {
     if (this.runsOn.length === 0) {
       throw new OptionError('runsOn', 'is empty.', 'Give at least one runner label, e.g. ["ubuntu-latest"].');
     }
-    this.policy = new ReleasePolicy({ mainBranch: options.mainBranch, tagPatterns: options.tagPatterns });
+    this.policy = new ReleasePolicy({ mainBranch: options.mainBranch, tagPatterns: options.tagPatterns, imageTags: options.imageTagPolicy });
     this.mainBranch = this.policy.mainBranch;
     this.tagPatterns = this.policy.tagPatterns;
     this.gitTokenSecret = options.gitTokenSecret === undefined ? undefined : checkSecretName(options.gitTokenSecret, 'gitTokenSecret');
@@ -297,9 +303,11 @@ export class GhcrReleaseWorkflow extends Component {
    * Which jobs run and which image tags are pushed for a git ref (`refs/heads/x`, `refs/tags/x`)
    * pushed, or for `pull_request`, by the release policy (tests check it against GitHub's own
    * evaluation of the YAML). Covers the jobs added with `addJob`.
+   * @param ref the ref
+   * @param sha the commit, for SHA tags (shown as `<sha>` and `<short sha>` without it)
    */
-  public refOutcome(ref: string): RefOutcome {
-    const event = this.policy.refEvent(ref);
+  public refOutcome(ref: string, sha?: string): RefOutcome {
+    const event = this.policy.refEvent(ref, sha);
     const jobs = this.workflow.jobs as { [id: string]: workflows.Job };
     const runs = (id: string, seen: string[] = []): boolean => {
       const trigger = this.jobTriggers.get(id);
@@ -431,7 +439,7 @@ export class GhcrReleaseWorkflow extends Component {
           uses: this.actions.uses('metadata'),
           with: {
             images: this.imageName,
-            // `main` for the main branch, `X.Y.Z` for a release tag; never `latest`, never a sha.
+            // From the image tag policy; never `latest`.
             tags: this.policy.metadataTags,
             flavor: this.policy.metadataFlavor,
           },

@@ -13,6 +13,77 @@ export enum JobTrigger {
   NEVER = 'never',
 }
 
+/** An image tag pushed for a ref. */
+export enum ImageTag {
+  /** The branch name (`feature/x` becomes `feature-x`), on branch pushes. */
+  BRANCH = 'branch',
+  /** The version of a release tag (`X.Y.Z`, `X.Y.Z-rc.1`), on release tags. */
+  VERSION = 'version',
+  /** The full commit SHA, on every published push. */
+  SHA = 'sha',
+  /** The first 7 characters of the commit SHA, on every published push. */
+  SHORT_SHA = 'short-sha',
+}
+
+/** Which branch pushes publish the image. */
+export enum PublishedBranches {
+  /** Only the main branch. */
+  MAIN = 'main',
+  /** Every branch. */
+  ALL = 'all',
+}
+
+/** Options for `ImageTagPolicy.custom`. */
+export interface ImageTagPolicyOptions {
+  /**
+   * Which branch pushes publish the image (release tags always do).
+   * @default PublishedBranches.MAIN
+   */
+  readonly branches?: PublishedBranches;
+  /**
+   * The tags pushed, in this order.
+   * @default [ImageTag.BRANCH, ImageTag.VERSION]
+   */
+  readonly tags?: ImageTag[];
+}
+
+/**
+ * Which refs publish the image and under which tags: a strategy of the release policy. Never
+ * `latest`: an operator is installed by an exact reference.
+ */
+export class ImageTagPolicy {
+  /** The seed's: the main branch pushes `:main`, release tags push `:X.Y.Z`; no SHA tags. */
+  public static readonly SEED = new ImageTagPolicy({ branches: PublishedBranches.MAIN, tags: [ImageTag.BRANCH, ImageTag.VERSION] });
+
+  /**
+   * Tercen's: every branch push publishes `:<branch>`, `:<sha>` and `:<short sha>` (Tercen
+   * installs an operator by commit, branch or release tag); release tags push `:X.Y.Z` and the
+   * SHA tags.
+   */
+  public static readonly TERCEN = new ImageTagPolicy({ branches: PublishedBranches.ALL, tags: [ImageTag.BRANCH, ImageTag.SHA, ImageTag.SHORT_SHA, ImageTag.VERSION] });
+
+  /** A policy of your own. */
+  public static custom(options: ImageTagPolicyOptions): ImageTagPolicy {
+    return new ImageTagPolicy(options);
+  }
+
+  /** Which branch pushes publish. */
+  public readonly branches: PublishedBranches;
+  /** The tags pushed. */
+  public readonly tags: ImageTag[];
+
+  private constructor(options: ImageTagPolicyOptions) {
+    this.branches = options.branches ?? PublishedBranches.MAIN;
+    this.tags = [...(options.tags ?? [ImageTag.BRANCH, ImageTag.VERSION])];
+    if (this.tags.length === 0 || new Set(this.tags).size !== this.tags.length || !this.tags.every((tag) => Object.values(ImageTag).includes(tag))) {
+      throw new OptionError('imageTagPolicy.tags', `${JSON.stringify(this.tags)} is not a list of distinct image tags.`, `Use some of: ${Object.values(ImageTag).join(', ')}.`);
+    }
+    if (!this.tags.includes(ImageTag.VERSION)) {
+      throw new OptionError('imageTagPolicy.tags', 'has no version tag, so a release would push no `X.Y.Z` image.', 'Include ImageTag.VERSION.');
+    }
+  }
+}
+
 /** Options for `ReleasePolicy`. */
 export interface ReleasePolicyOptions {
   /**
@@ -27,6 +98,12 @@ export interface ReleasePolicyOptions {
    * @default ReleasePolicy.RELEASE_TAG_PATTERNS
    */
   readonly tagPatterns?: string[];
+
+  /**
+   * Which refs publish the image and under which tags.
+   * @default ImageTagPolicy.SEED
+   */
+  readonly imageTags?: ImageTagPolicy;
 }
 
 /** What the policy says of one git ref. */
@@ -62,8 +139,11 @@ export class ReleasePolicy {
   public readonly mainBranch: string;
   /** Release tag patterns (GitHub filter syntax). */
   public readonly tagPatterns: string[];
+  /** Which refs publish the image and under which tags. */
+  public readonly imageTags: ImageTagPolicy;
 
   constructor(options: ReleasePolicyOptions = {}) {
+    this.imageTags = options.imageTags ?? ImageTagPolicy.SEED;
     this.mainBranch = options.mainBranch ?? 'main';
     if (typeof this.mainBranch !== 'string' || !/^[A-Za-z0-9._\/-]+$/.test(this.mainBranch) || this.mainBranch.includes('..')) {
       throw new OptionError('mainBranch', `${JSON.stringify(this.mainBranch)} is not a branch name.`, 'Use the name of the default branch, e.g. "main".');
@@ -91,7 +171,9 @@ export class ReleasePolicy {
       case JobTrigger.ALWAYS:
         return undefined;
       case JobTrigger.PUBLISH:
-        return `github.event_name == 'push' && (github.ref == 'refs/heads/${this.mainBranch}' || startsWith(github.ref, 'refs/tags/'))`;
+        return this.imageTags.branches === PublishedBranches.ALL
+          ? "github.event_name == 'push'"
+          : `github.event_name == 'push' && (github.ref == 'refs/heads/${this.mainBranch}' || startsWith(github.ref, 'refs/tags/'))`;
       case JobTrigger.RELEASE_TAG:
         return "github.event_name == 'push' && startsWith(github.ref, 'refs/tags/')";
       case JobTrigger.NEVER:
@@ -99,12 +181,15 @@ export class ReleasePolicy {
     }
   }
 
-  /**
-   * docker/metadata-action's `tags` input: `:<branch>` for branch pushes (only the main branch
-   * publishes), `:X.Y.Z` for release tags.
-   */
+  /** docker/metadata-action's `tags` input, one rule per tag of the image tag policy. */
   public get metadataTags(): string {
-    return 'type=ref,event=branch\ntype=semver,pattern={{version}}';
+    const rules: { [tag in ImageTag]: string } = {
+      [ImageTag.BRANCH]: 'type=ref,event=branch',
+      [ImageTag.VERSION]: 'type=semver,pattern={{version}}',
+      [ImageTag.SHA]: 'type=sha,format=long,prefix=',
+      [ImageTag.SHORT_SHA]: 'type=sha,prefix=',
+    };
+    return this.imageTags.tags.map((tag) => rules[tag]).join('\n');
   }
 
   /** docker/metadata-action's `flavor` input: never `latest`. */
@@ -115,8 +200,10 @@ export class ReleasePolicy {
   /**
    * What happens for a pushed ref (`refs/heads/x`, `refs/tags/x`) or `pull_request`, by this
    * policy's own rules.
+   * @param ref the ref
+   * @param sha the commit (SHA tags are shown as `<sha>` and `<short sha>` without it)
    */
-  public refEvent(ref: string): RefEvent {
+  public refEvent(ref: string, sha?: string): RefEvent {
     const pullRequest = ref === 'pull_request';
     const tag = /^refs\/tags\/(.+)$/.exec(ref)?.[1];
     const branch = /^refs\/heads\/(.+)$/.exec(ref)?.[1];
@@ -126,9 +213,16 @@ export class ReleasePolicy {
     // Branch pushes always trigger (`branches: ["**"]`); tag pushes only for a release pattern.
     const triggered = tag === undefined || this.tagPatterns.some((pattern) => matchesFilterPattern(pattern, tag));
     const releaseTag = triggered && tag !== undefined;
-    const publishes = triggered && !pullRequest && (branch === this.mainBranch || releaseTag);
-    const tags = !publishes ? [] : branch !== undefined ? [sanitizeTag(branch)] : semverVersion(tag ?? '');
-    return { triggered, publishes, releaseTag, tags };
+    const everyBranch = this.imageTags.branches === PublishedBranches.ALL;
+    const publishes = triggered && !pullRequest && (branch === this.mainBranch || (everyBranch && branch !== undefined) || releaseTag);
+    const tags: string[] = [];
+    for (const kind of publishes ? this.imageTags.tags : []) {
+      if (kind === ImageTag.BRANCH && branch !== undefined) tags.push(sanitizeTag(branch));
+      if (kind === ImageTag.VERSION && tag !== undefined) tags.push(...semverVersion(tag));
+      if (kind === ImageTag.SHA) tags.push(sha ?? '<sha>');
+      if (kind === ImageTag.SHORT_SHA) tags.push(sha ? sha.slice(0, 7) : '<short sha>');
+    }
+    return { triggered, publishes, releaseTag, tags: [...new Set(tags)] };
   }
 
   /** Whether a job with this trigger runs for the ref (its `needs` aside). */

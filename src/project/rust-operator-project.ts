@@ -20,6 +20,7 @@ import { OperatorInstallTestJob } from '../github/operator-install-test-job';
 import { PinnedAction } from '../github/pinned-actions';
 import { TrivyScanJob } from '../github/trivy-scan-job';
 import { OperatorPlan } from '../plan/operator-plan';
+import { ImageTagPolicy } from '../plan/release-policy';
 import { ContainerPolicy } from '../tercen/operator-json';
 import { OperatorManifest } from '../tercen/operator-manifest';
 import { renderDevRs, renderMainRs, renderOperatorTestJson, renderReadme } from '../tercen/operator-sources';
@@ -179,6 +180,14 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly tercenSdkBranch?: string;
 
   /**
+   * Which refs publish the image and under which tags: `ImageTagPolicy.SEED` (`main` and
+   * `X.Y.Z`) or `ImageTagPolicy.TERCEN` (every branch as `:<branch>`, `:<sha>` and
+   * `:<short sha>`, which Tercen installs by), or `ImageTagPolicy.custom(...)`.
+   * @default ImageTagPolicy.SEED
+   */
+  readonly imageTagPolicy?: ImageTagPolicy;
+
+  /**
    * The branch whose pushes publish the `main`-style image tag.
    * @default "main"
    */
@@ -326,6 +335,7 @@ export class RustOperatorProject extends Project {
       actionPins: options.actionPins,
       driftCheck: !this.parent,
       mainBranch: options.mainBranch,
+      imageTagPolicy: options.imageTagPolicy,
       runsOn: options.runsOn,
       provenanceAttestation: options.provenanceAttestation,
       cacheOnReleaseBuilds: options.cacheOnReleaseBuilds,
