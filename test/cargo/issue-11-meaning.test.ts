@@ -90,11 +90,15 @@ describe('3. a tikv-jemallocator the user already has is adopted, never doubled'
     const { Allocator } = require('../../src/allocator');
     const dir = scratchCrate(`${PACKAGE}\n[dependencies]\ntikv-jemallocator = { version = "0.7", optional = true }\n`);
     const before = fs.readFileSync(path.join(dir, 'Cargo.toml'), 'utf8');
-    const error = optionError(() => synth(dir, { allocator: new Allocator({ crateVersion: '0.6' }) }));
+    const error = optionError(() => synth(dir, { allocator: new Allocator({ crateVersion: '^0.6.1' }) }));
     expect(error.subject).toBe('Cargo.toml:7');
     expect(error.message).toMatch(/links = "jemalloc"/);
     expect(error.message).toMatch(/Set allocator.crateVersion to "0.7"/);
     expect(fs.readFileSync(path.join(dir, 'Cargo.toml'), 'utf8')).toBe(before);
+    // Left at its default, the allocator's requirement follows the user's: their entry is adopted.
+    const adopted = plainToml(synth(dir).text);
+    expect(adopted.dependencies).toEqual({ 'tikv-jemallocator': { version: '0.7', optional: true } });
+    expect(adopted.features.jemalloc).toEqual(['dep:tikv-jemallocator']);
   });
 });
 
@@ -149,7 +153,7 @@ describe('5. binaries as cargo sees them', () => {
     expect(cargo.package.binaries).toEqual(binaries);
     expect(cargo.package.hasBinary).toBe(true);
     expect(cargo.package.chooseBinary()).toBe(binaries[0]);
-    const cargoBins = new OfflineRegistry().metadata(dir).json.packages[0].targets.filter((t: any) => t.kind.includes('bin')).map((t: any) => t.name);
+    const cargoBins = new OfflineRegistry().metadata(dir).json.packages.find((p: any) => p.name === cargo.package.name).targets.filter((t: any) => t.kind.includes('bin')).map((t: any) => t.name);
     expect(cargoBins).toEqual(binaries);
   });
 
