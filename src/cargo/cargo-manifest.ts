@@ -559,6 +559,8 @@ export class CargoManifest extends Component {
    *   it lacks are added as `tikv-jemallocator/<feature>` items);
    * - only elsewhere (another platform, dev- or build-dependencies): our entry beside it, with the
    *   same requirement.
+   * The feature enables the dependency as `"tikv-jemallocator"` when some feature (the user's
+   * `jemalloc` too) names it so and none uses `dep:`, which would remove that implicit feature.
    * Every requirement must be semver-compatible with the others and with the allocator's (cargo
    * refuses two `links = "jemalloc"` packages). A default `allocator.crateVersion` follows the
    * user's requirement; one set explicitly that conflicts is an error.
@@ -592,17 +594,16 @@ export class CargoManifest extends Component {
         version = explicitVersion ? ours : first.version!;
       }
     }
-    const feature = this.allocator.cargoFeature!;
     const crateFeatures = this.allocator.crateFeatures;
     const applies = (e: CargoJemallocEntry) => e.normal && (!e.targetSpecific || cfgAppliesToImage(e.tablePath[1]));
     const adopted = entries.find(e => applies(e) && !e.targetSpecific) ?? entries.find(applies);
     if (adopted) {
-      const enable = !adopted.optional ? [] : pkg.usesImplicitFeature(adopted.key, [feature]) ? [adopted.key] : [`dep:${adopted.key}`];
+      const enable = !adopted.optional ? [] : pkg.usesImplicitFeature(adopted.key) ? [adopted.key] : [`dep:${adopted.key}`];
       const extra = crateFeatures.filter(f => !adopted.features.includes(f)).map(f => `${adopted.key}/${f}`);
       this.jemalloc = { featureItems: [...enable, ...extra], version: adopted.version ?? version };
     } else {
       const key = Allocator.CRATE_NAME;
-      const implicit = pkg.usesImplicitFeature(key, [feature]);
+      const implicit = pkg.usesImplicitFeature(key);
       this.jemalloc = {
         ownEntry: { version, ...(crateFeatures.length > 0 ? { features: [...crateFeatures] } : {}), optional: true },
         featureItems: [implicit ? key : `dep:${key}`],

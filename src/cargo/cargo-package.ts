@@ -304,11 +304,14 @@ export class CargoPackage {
       .map(([name]) => name);
   }
 
-  /** Whether a user feature names the dependency key as a plain item, which needs its implicit feature. */
+  /**
+   * Whether a user feature names the dependency key as a plain item, which needs its implicit
+   * feature (and no feature uses `dep:<key>`, which would remove it).
+   * @param exceptFeatures features not to look at (the managed ones)
+   */
   public usesImplicitFeature(key: string, exceptFeatures: string[] = []): boolean {
     const items = Object.entries(this.features).filter(([name]) => !exceptFeatures.includes(name)).flatMap(([, i]) => i);
-    const usesDep = Object.values(this.features).flat().some(i => i === `dep:${key}`);
-    return !usesDep && items.some(i => i === key);
+    return !items.includes(`dep:${key}`) && items.includes(key);
   }
 
   /**
@@ -474,7 +477,8 @@ export class CargoPackage {
     if (withBinary.length === 1) {
       return withBinary[0].dir;
     }
-    const names = (withBinary.length > 0 ? withBinary : members).map(m => `"${m.name ?? m.dir}"`).join(', ');
+    const listed = (withBinary.length > 0 ? withBinary : members).map(m => `"${m.name ?? m.dir}"`);
+    const names = listed.length > 6 ? `${listed.slice(0, 5).join(', ')} and ${listed.length - 5} more` : listed.join(', ');
     throw new OptionError(root.file, withBinary.length === 0
       ? `is a virtual workspace root ([workspace] without [package]) and none of its members (${names || 'none found'}) has a binary to run in the image.`
       : `is a virtual workspace root ([workspace] without [package]) with ${withBinary.length} members that have binaries: ${names}.`,

@@ -29,6 +29,8 @@ export interface GitSource {
   readonly branch?: string;
   readonly tag?: string;
   readonly rev?: string;
+  /** The packages taken from it (seeded into Cargo.lock, which a replaced git source needs). */
+  readonly packages: readonly { readonly name: string; readonly version: string }[];
 }
 
 /** Crates available without a stub: directory name `name-version`. */
@@ -89,8 +91,21 @@ export class OfflineRegistry {
     return args.flatMap(a => ['--config', a]);
   }
 
-  /** `cargo metadata --offline` (dependencies resolved) in a crate directory. */
+  /**
+   * `cargo metadata --offline` (dependencies resolved) in a crate directory. With git sources,
+   * a Cargo.lock naming their packages is seeded first in `dir` (a replaced git source needs
+   * one; cargo completes it).
+   */
   public metadata(dir: string): CargoRun & { json?: any } {
+    const lock = path.join(dir, 'Cargo.lock');
+    if (this.gits.length > 0 && !fs.existsSync(lock)) {
+      const entries = this.gits.flatMap(g => {
+        const query = g.tag !== undefined ? `?tag=${g.tag}` : g.branch !== undefined ? `?branch=${g.branch}` : g.rev !== undefined ? `?rev=${g.rev}` : '';
+        const commit = g.rev !== undefined && /^[0-9a-f]{40}$/.test(g.rev) ? g.rev : '0'.repeat(40);
+        return g.packages.map(p => `[[package]]\nname = ${JSON.stringify(p.name)}\nversion = ${JSON.stringify(p.version)}\nsource = "git+${g.git}${query}#${commit}"\n`);
+      });
+      fs.writeFileSync(lock, `version = 4\n\n${entries.join('\n')}`);
+    }
     const run = runCargo(dir, ['metadata', '--offline', '--format-version', '1', ...this.configArgs()]);
     return { ...run, json: run.status === 0 ? JSON.parse(run.stdout) : undefined };
   }
