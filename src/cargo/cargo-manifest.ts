@@ -565,7 +565,7 @@ export class CargoManifest extends Component {
    * refuses two `links = "jemalloc"` packages). A default `allocator.crateVersion` follows the
    * user's requirement; one set explicitly that conflicts is an error.
    */
-  protected jemallocPlan(): JemallocPlan {
+  private jemallocPlan(): JemallocPlan {
     if (this.jemalloc) {
       return this.jemalloc;
     }
@@ -813,8 +813,14 @@ function semverCompatible(a: string, b: string): boolean {
 
 /** The image's targets: Linux with glibc on x86_64 and aarch64. */
 const IMAGE_TARGETS: { [key: string]: string }[] = ['x86_64', 'aarch64'].map(arch => ({
-  target_arch: arch, target_os: 'linux', target_family: 'unix', target_env: 'gnu', target_vendor: 'unknown',
-  target_pointer_width: '64', target_endian: 'little', unix: 'true',
+  target_arch: arch,
+  target_os: 'linux',
+  target_family: 'unix',
+  target_env: 'gnu',
+  target_vendor: 'unknown',
+  target_pointer_width: '64',
+  target_endian: 'little',
+  unix: 'true',
 }));
 
 /**

@@ -554,7 +554,7 @@ function discoverTargets(dir: string, manifest: { [key: string]: any }, file: st
     for (const [i, t] of (Array.isArray(manifest[key]) ? manifest[key] : []).entries()) {
       const name = str(t?.name);
       if (name === undefined) {
-        throw new OptionError(file, `[[${key}]] number ${i + 1} has no name, which cargo requires.`, `Add name = "..." to it.`);
+        throw new OptionError(file, `[[${key}]] number ${i + 1} has no name, which cargo requires.`, 'Add name = "..." to it.');
       }
       const given = str(t.path);
       const found = given ?? inferred.find(x => x.name === name)?.path

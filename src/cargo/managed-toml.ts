@@ -192,7 +192,7 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
   for (const table of desired) {
     const header = third.sections.find(s => s.kind === 'standard' && pathEquals(s.path, table.path));
     if (header) {
-      const block = renderBlock(table.keys.map(k => ({ path: [k.key], value: k.value, comment: trailing.get(pathId([...table.path, k.key])) })), eol, source);
+      const block = renderBlock(withComments(table, [], trailing), eol, source);
       const anchor = pruned.indexOf(anchorLine(table.path, eol), header.start);
       if (anchor >= 0 && anchor < header.end) {
         inserts.push({ range: [anchor, anchor + anchorLine(table.path, eol).length], text: block });
@@ -209,7 +209,7 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
       // `[profile.release]` header would define it twice, so write dotted keys beside the user's.
       const prefix = table.path.slice(dotted.section.path.length);
       const at = lineStart(pruned, dotted.entry.node.range[0]);
-      inserts.push({ range: [at, at], text: renderBlock(table.keys.map(k => ({ path: [...prefix, k.key], value: k.value, comment: trailing.get(pathId([...table.path, k.key])) })), eol, source) });
+      inserts.push({ range: [at, at], text: renderBlock(withComments(table, prefix, trailing), eol, source) });
       continue;
     }
     appended.push(table);
@@ -222,7 +222,7 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
       result += result.endsWith('\n') ? eol : eol + eol;
     }
     result += `[${table.path.map(renderKey).join('.')}]${eol}`;
-    result += renderBlock(table.keys.map(k => ({ path: [k.key], value: k.value, comment: trailing.get(pathId([...table.path, k.key])) })), eol, source);
+    result += renderBlock(withComments(table, [], trailing), eol, source);
   }
   verify(result, desired, fileName);
   return bom + result;
@@ -401,6 +401,11 @@ function renderBlock(keys: readonly { path: readonly string[]; value: TomlValue;
   const names = keys.map(k => k.path.map(renderKey).join('.'));
   const lines = [markerLine(names, source), ...keys.map((k, i) => `${names[i]} = ${renderValue(k.value)}${k.comment ?? ''}`)];
   return lines.map(l => l + eol).join('');
+}
+
+/** A table's keys to render (under `prefix` when dotted), each with the comment its old line had. */
+function withComments(table: ManagedTable, prefix: readonly string[], trailing: ReadonlyMap<string, string>) {
+  return table.keys.map(k => ({ path: [...prefix, k.key], value: k.value, comment: trailing.get(pathId([...table.path, k.key])) }));
 }
 
 /**

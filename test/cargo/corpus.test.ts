@@ -78,7 +78,8 @@ describe.each(FILES)('%s', (file) => {
         } else if (change.removed) {
           const first = change.value.split(/\r?\n/)[0].trim();
           const key = /^(?:[A-Za-z0-9_-]+\s*\.\s*)*"?([A-Za-z0-9_-]+)"?\s*=/.exec(first)?.[1];
-          expect({ removed: change.value, managedKey: key !== undefined && managedNames.has(key) }).toEqual({ removed: change.value, managedKey: true });
+          const managedKey = key !== undefined && managedNames.has(key);
+          expect({ removed: change.value, managedKey }).toEqual({ removed: change.value, managedKey: true });
         }
       }
       // TOML meaning outside the managed keys.
@@ -198,7 +199,8 @@ function materialize(text: string, tree: string[]): { dir: string; registry: Off
     }
     if (spec.git !== undefined) {
       const id = JSON.stringify([spec.git, spec.branch, spec.tag, spec.rev]);
-      gits.set(id, { git: spec.git, branch: spec.branch, tag: spec.tag, rev: spec.rev, packages: [...(gits.get(id)?.packages ?? []), { name, version }] });
+      const packages = [...(gits.get(id)?.packages ?? []), { name, version }];
+      gits.set(id, { git: spec.git, branch: spec.branch, tag: spec.tag, rev: spec.rev, packages });
       stubs.push({ name, version, features });
       continue;
     }

@@ -6,6 +6,7 @@ import * as path from 'path';
 import { LogLevel, Project } from 'projen';
 import { jemallocStubs, OfflineRegistry } from './offline-registry';
 import { makeTempDir, removeTempDirs, scratchCrate, plainToml } from './support';
+import { Allocator } from '../../src/allocator';
 import { CargoManifest, CargoManifestOptions } from '../../src/cargo/cargo-manifest';
 import { OptionError } from '../../src/errors';
 import { OperatorManifest } from '../../src/tercen/operator-manifest';
@@ -60,7 +61,7 @@ describe('3. a tikv-jemallocator the user already has is adopted, never doubled'
     const { text, logged } = synth(dir);
     const value = plainToml(text);
     expect(value.dependencies?.['tikv-jemallocator']).toBeUndefined(); // adopted where it is
-    expect(value.target["cfg(unix)"].dependencies['tikv-jemallocator']).toBe('0.7');
+    expect(value.target['cfg(unix)'].dependencies['tikv-jemallocator']).toBe('0.7');
     expect(value.features.jemalloc).toEqual([]); // linked already; the feature only turns on cfg(feature = "jemalloc")
     const run = new OfflineRegistry(jemallocStubs('0.7.0')).metadata(dir);
     expect(run.stderr).not.toMatch(/links to the native library/);
@@ -87,7 +88,6 @@ describe('3. a tikv-jemallocator the user already has is adopted, never doubled'
   });
 
   test('an explicit allocator crate version that conflicts is refused with the file, line and what to change', () => {
-    const { Allocator } = require('../../src/allocator');
     const dir = scratchCrate(`${PACKAGE}\n[dependencies]\ntikv-jemallocator = { version = "0.7", optional = true }\n`);
     const before = fs.readFileSync(path.join(dir, 'Cargo.toml'), 'utf8');
     const error = optionError(() => synth(dir, { allocator: new Allocator({ crateVersion: '^0.6.1' }) }));
