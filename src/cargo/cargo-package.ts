@@ -133,11 +133,11 @@ export class CargoPackage {
       this.root = rootFile ? readManifest(rootFile, toPosix(path.relative(this.directory, rootFile))) : undefined;
       this.rootDir = rootFile ? path.dirname(rootFile) : this.directory;
       this.workspaceRole = rootFile ? CargoWorkspaceRole.MEMBER : CargoWorkspaceRole.STANDALONE;
-      this.memberDirectories = this.root ? expandMembers(this.rootDir, this.root.value.workspace, isTable(this.root.value.package)) : ['.'];
+      this.memberDirectories = this.root ? expandMembers(this.rootDir, this.root.value) : ['.'];
     } else if (isTable(own.value.workspace)) {
       this.rootDir = this.directory;
       this.root = own;
-      this.memberDirectories = expandMembers(this.directory, own.value.workspace, isTable(own.value.package));
+      this.memberDirectories = expandMembers(this.directory, own.value);
       const chosen = this.chooseMember(own, options.cargoPackage);
       this.packageDir = path.join(this.directory, chosen);
       this.pkg = chosen === '.' ? own : readManifest(path.join(this.packageDir, FILE_NAME), path.posix.join(chosen, FILE_NAME))!;
@@ -150,7 +150,7 @@ export class CargoPackage {
         this.rootDir = path.dirname(rootFile);
         this.root = readManifest(rootFile, toPosix(path.relative(this.directory, rootFile)))!;
         this.workspaceRole = CargoWorkspaceRole.MEMBER;
-        this.memberDirectories = expandMembers(this.rootDir, this.root.value.workspace, isTable(this.root.value.package));
+        this.memberDirectories = expandMembers(this.rootDir, this.root.value);
       } else {
         this.rootDir = this.directory;
         this.workspaceRole = CargoWorkspaceRole.STANDALONE;
@@ -626,8 +626,45 @@ function dependencyTables(manifest: { [key: string]: any }): { tablePath: string
   return out;
 }
 
-/** Workspace member directories (relative, posix, sorted) with a Cargo.toml, minus `exclude`. */
-function expandMembers(rootDir: string, workspace: { [key: string]: any }, rootIsPackage: boolean): string[] {
+/**
+ * Workspace member directories (relative, posix, sorted): `workspace.members` globs with a
+ * Cargo.toml, minus `exclude`, plus (cargo's rule) every path dependency of a member that lies
+ * inside the workspace directory.
+ */
+function expandMembers(rootDir: string, root: { [key: string]: any }): string[] {
+  const workspace = root.workspace;
+  const listed = listedMembers(rootDir, workspace, isTable(root.package));
+  const excluded: string[] = (Array.isArray(workspace.exclude) ? workspace.exclude : []).filter((p: unknown): p is string => typeof p === 'string').map(normalizeMember);
+  const found = new Set(listed);
+  const queue = [...listed];
+  while (queue.length > 0) {
+    const member = queue.shift()!;
+    let value: { [key: string]: any };
+    try {
+      value = member === '.' ? root : readToml(fs.readFileSync(path.join(rootDir, member, FILE_NAME), 'utf8'), FILE_NAME);
+    } catch {
+      continue; // reported when that manifest is read for real
+    }
+    for (const { deps } of dependencyTables(value)) {
+      for (const [key, spec] of Object.entries(deps)) {
+        const own = isTable(spec) ? spec : {};
+        const inherited = own.workspace === true ? workspace.dependencies?.[key] : undefined;
+        const depPath = str(own.path) ?? (isTable(inherited) ? str(inherited.path) : undefined);
+        if (depPath === undefined) continue;
+        const base = own.workspace === true ? rootDir : path.join(rootDir, member);
+        const dir = toPosix(path.relative(rootDir, path.resolve(base, depPath))) || '.';
+        if (dir.startsWith('..') || found.has(dir) || !fs.existsSync(path.join(rootDir, dir, FILE_NAME))
+          || excluded.some(e => dir === e || dir.startsWith(`${e}/`))) continue;
+        found.add(dir);
+        queue.push(dir);
+      }
+    }
+  }
+  return [...found].sort();
+}
+
+/** The directories `workspace.members` lists (globs expanded) that hold a Cargo.toml, minus `exclude`. */
+function listedMembers(rootDir: string, workspace: { [key: string]: any }, rootIsPackage: boolean): string[] {
   const patterns: string[] = (Array.isArray(workspace.members) ? workspace.members : []).filter((p: unknown): p is string => typeof p === 'string');
   const excluded: string[] = (Array.isArray(workspace.exclude) ? workspace.exclude : []).filter((p: unknown): p is string => typeof p === 'string').map(normalizeMember);
   const found = new Set<string>(rootIsPackage ? ['.'] : []);

@@ -536,9 +536,12 @@ export function lineOfKey(text: string, table: string, key: string): number {
       current = header[1].replace(/\s+/g, '');
       continue;
     }
-    const k = new RegExp(`^\\s*${escapeRegExp(key)}\\s*[=.]`);
-    const dotted = new RegExp(`^\\s*${escapeRegExp(table)}\\s*\\.\\s*${escapeRegExp(key)}\\s*[=.]`);
-    if ((current === table && k.test(lines[i])) || (current === '' && dotted.test(lines[i]))) {
+    const k = new RegExp(`^\\s*"?${escapeRegExp(key)}"?\\s*[=.]`);
+    // `[profile]` + `release.opt-level = 3`, or top-level `profile.release.opt-level = 3`.
+    const rest = current === '' ? table : table.startsWith(`${current}.`) ? table.slice(current.length + 1) : undefined;
+    const dotted = rest === undefined ? undefined
+      : new RegExp(`^\\s*${rest.split('.').map(escapeRegExp).join('\\s*\\.\\s*')}\\s*\\.\\s*"?${escapeRegExp(key)}"?\\s*[=.]`);
+    if ((current === table && k.test(lines[i])) || dotted?.test(lines[i])) {
       return i + 1;
     }
   }

@@ -28,11 +28,11 @@ const EXPECTED_REFUSALS: { [file: string]: RegExp } = {
 
 afterAll(removeTempDirs);
 
-const outcomes: { file: string; outcome: string }[] = [];
+const outcomes: { file: string; outcome: string; changes?: string[] }[] = [];
 afterAll(() => {
-  const refused = outcomes.filter(o => o.outcome !== 'synthesized');
+  const refused = outcomes.filter(o => o.outcome.startsWith('refused'));
   process.stdout.write(`corpus: ${outcomes.length} files, ${outcomes.length - refused.length} synthesized, ${refused.length} refused\n`
-    + refused.map(o => `  ${o.file}: ${o.outcome}\n`).join(''));
+    + outcomes.map(o => `  ${o.file}: ${o.outcome}\n${(o.changes ?? []).map(c => `    ${c}\n`).join('')}`).join(''));
 });
 
 describe.each(FILES)('%s', (file) => {
@@ -45,8 +45,9 @@ describe.each(FILES)('%s', (file) => {
     const cargoFile = path.join(dir, 'Cargo.toml');
     let project: Project;
     let cargo: CargoManifest;
+    let logged: string[];
     try {
-      ({ project, cargo } = synth(dir));
+      ({ project, cargo, logged } = synth(dir));
     } catch (e) {
       if (!(e instanceof OptionError)) throw e;
       outcomes.push({ file, outcome: `refused: ${e.message}` });
@@ -58,7 +59,9 @@ describe.each(FILES)('%s', (file) => {
       return;
     }
     expect(EXPECTED_REFUSALS[file]).toBeUndefined();
-    outcomes.push({ file, outcome: 'synthesized' });
+    outcomes.push({ file, outcome: `synthesized, ${logged.length} user values changed`, changes: logged });
+    // Each change line names the file and line of the user's value.
+    for (const line of logged) expect(line).toMatch(/^Cargo\.toml:\d+ \[[^\]]+\] \S+: .+ -> .+ \(to keep .+\)$/);
     const pkg = cargo.package;
     const written = [...new Set([pkg.manifestFile, pkg.profileManifestFile])].map(f => path.join(dir, f));
     const originals = new Map([[cargoFile, original]]);
@@ -118,19 +121,42 @@ describe.each(FILES)('%s', (file) => {
     const cargoTargets = meta.targets.map((t: any) => path.relative(pkg._packageDir, t.src_path)).sort();
     expect(pkg.targets.map(t => path.posix.normalize(t.path)).sort()).toEqual(cargoTargets);
 
-    // A second synth is byte-identical.
+    // The image's dependency layer: only the manifests CargoPackage lists and its stubs, and
+    // cargo accepts the workspace (every target file it needs is there).
+    const layer = path.join(makeTempDir('cargo-layer'), 'w', 'crate');
+    const rootDir = path.resolve(dir, pkg.workspaceRoot);
+    for (const f of pkg.manifestFilesToCopy) {
+      fs.mkdirSync(path.dirname(path.join(layer, f)), { recursive: true });
+      fs.copyFileSync(path.join(rootDir, f), path.join(layer, f));
+    }
+    for (const stub of pkg.dependencyStubs) {
+      fs.mkdirSync(path.dirname(path.join(layer, stub.path)), { recursive: true });
+      fs.writeFileSync(path.join(layer, stub.path), stub.kind === 'lib' ? '' : 'fn main() {}\n');
+    }
+    const layerRun = registry.metadata(layer);
+    expect(layerRun.stderr).not.toMatch(/^error/m);
+    expect(layerRun.status).toBe(0);
+    const layerPackage = layerRun.json.packages.find((p: any) => p.name === pkg.name && p.source === null);
+    expect(layerPackage.targets.filter((t: any) => t.kind.includes('bin')).map((t: any) => t.name).sort()).toEqual(cargoBins);
+
+    // A second synth is byte-identical and says nothing.
     const first = written.map(f => fs.readFileSync(f, 'utf8'));
-    synth(dir);
+    expect(synth(dir).logged).toEqual([]);
     expect(written.map(f => fs.readFileSync(f, 'utf8'))).toEqual(first);
     void project;
   });
 });
 
-function synth(dir: string): { project: Project; cargo: CargoManifest } {
+/** Synthesizes over `dir`; what synth logged at info level (the change lines) comes back too. */
+function synth(dir: string): { project: Project; cargo: CargoManifest; logged: string[] } {
   const project = new Project({ name: 'corpus', outdir: dir, logging: { level: LogLevel.OFF } });
   const cargo = new CargoManifest(project);
+  const logged: string[] = [];
+  project.logger.info = (...text: any[]) => {
+    logged.push(text.join(' '));
+  };
   project.synth();
-  return { project, cargo };
+  return { project, cargo, logged };
 }
 
 /** A copy of `value` without the given key paths, and without tables left empty. */
