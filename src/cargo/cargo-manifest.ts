@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Component, Project } from 'projen';
-import { CargoLto, CargoOptLevel, CargoProfileOptions, CargoStrip } from './cargo-profile';
-import { CargoTarget, CargoTargetKind } from './cargo-target';
-import { applyManagedTables, ManagedTable, readToml, TomlValue } from './managed-toml';
+import { CargoJemallocEntry, CargoPackage } from './cargo-package';
+import { CargoDebugInfo, CargoLto, CargoOptLevel, CargoPanicStrategy, CargoProfileOptions, CargoStrip } from './cargo-profile';
+import { CargoTarget } from './cargo-target';
+import { applyManagedTables, lineOfKey, managedKeyPaths, ManagedTable, renderValue, TomlValue } from './managed-toml';
 import { BUILT_IN_PROFILES, renderProfile, validateProfile, validateProfileName } from './profile-rules';
 import { Allocator } from '../core/allocator';
 import { OptionError } from '../core/errors';
@@ -90,6 +91,14 @@ export interface CargoManifestOptions {
    * @default "release"
    */
   readonly buildProfile?: string;
+
+  /**
+   * The operator's package when Cargo.toml is a virtual workspace root (`[workspace]` without
+   * `[package]`), by its `[package] name`. Its features and allocator dependency are managed in
+   * its own Cargo.toml; the `[profile.*]` tables in the root's, the only place cargo reads them.
+   * @default - the only workspace member with a binary
+   */
+  readonly cargoPackage?: string;
 }
 
 /** A dependency managed in `[dependencies]` (rendered as an inline table). */
@@ -136,10 +145,14 @@ export interface CargoDependencyOptions {
   readonly optional?: boolean;
 }
 
-/** What was read from Cargo.toml on disk (`undefined` text: the file does not exist). */
-interface DiskManifest {
-  readonly text?: string;
-  readonly value: { [key: string]: any };
+/** How the allocator's tikv-jemallocator is wired into the user's manifest. */
+interface JemallocPlan {
+  /** Our own optional entry in `[dependencies]`, when the user's entries cannot serve. */
+  readonly ownEntry?: { [key: string]: TomlValue };
+  /** Items of the allocator feature. */
+  readonly featureItems: string[];
+  /** The requirement cargo resolves. */
+  readonly version: string;
 }
 
 const DEPENDENCY_NAME = /^[A-Za-z0-9_-]+$/;
@@ -147,18 +160,29 @@ const PACKAGE_NAME = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 const DEPENDENCY_TABLES = ['dependencies', 'build-dependencies'];
 
 /**
- * Owns the feature and profile tables of the project's Cargo.toml, never the user's text.
+ * Owns the feature and profile tables of the project's Cargo.toml, never the user's text. What
+ * the user's package is (name, version, targets, binaries, workspace, jemalloc wiring) is read by
+ * `CargoPackage` (`CargoManifest.package`); this class edits.
  *
- * Managed: `[features]` (the allocator's feature, `default`, features from options),
- * the optional tikv-jemallocator entry of `[dependencies]`, and `[profile.release]`,
- * `[profile.maxperf]` and further profiles from options. Each managed key is rewritten on every
- * synth; every other byte of Cargo.toml (comments, ordering, dependencies, line endings) is kept.
+ * Managed: `[features]` (the allocator's feature, `default`, features from options), the optional
+ * tikv-jemallocator entry of `[dependencies]` when the user has none that serves, and
+ * `[profile.release]`, `[profile.maxperf]` and further profiles from options. Each managed key is
+ * rewritten on every synth; every other byte of Cargo.toml (comments, ordering, dependencies, line
+ * endings) is kept, and the comment at the end of a managed key's line stays with the key.
+ *
+ * Meaning is kept too: the allocator feature is appended to the user's `default` list (their
+ * entries stay, in order); a tikv-jemallocator the user already depends on is adopted (one
+ * requirement, so cargo never sees two `links = "jemalloc"` packages) and the implicit feature is
+ * kept when the user's features name it; in a workspace, `[profile.*]` go to the root manifest
+ * (the only one cargo reads them from) and features and the dependency to the operator's member.
+ * Every managed value that differs from the user's is reported once through `project.logger`.
+ *
  * Cargo.toml is scaffolded once when it does not exist, stays writable (so `cargo add` and
  * Dependabot keep working), is written only when its bytes change, and is never deleted.
  *
- * The allocator's feature uses the `dep:` form, `jemalloc = ["dep:tikv-jemallocator"]`: the seed's
- * `["tikv-jemallocator"]` also creates an implicit `tikv-jemallocator` feature, which links the
- * crate without turning on the `cfg(feature = "jemalloc")` global allocator.
+ * The allocator's feature uses the `dep:` form, `jemalloc = ["dep:tikv-jemallocator"]`, unless a
+ * user feature names the implicit `tikv-jemallocator` feature: `dep:` removes that feature, and
+ * the implicit one alone links the crate without turning on `cfg(feature = "jemalloc")`.
  */
 export class CargoManifest extends Component {
   /** The file this component edits, relative to the project root. */
@@ -200,8 +224,10 @@ export class CargoManifest extends Component {
   private readonly features = new Map<string, string[]>();
   private readonly dependencies = new Map<string, CargoDependencyOptions>();
   private readonly profiles = new Map<string, CargoProfileOptions>();
-  private disk?: DiskManifest;
-  private pending?: string;
+  private view?: CargoPackage;
+  private jemalloc?: JemallocPlan;
+  /** Absolute file to new text, computed in preSynthesize. */
+  private pending = new Map<string, string>();
 
   constructor(project: Project, options: CargoManifestOptions = {}) {
     if (CargoManifest.of(project)) {
@@ -323,70 +349,47 @@ export class CargoManifest extends Component {
   /** Every feature the package has: the managed ones, then the others in Cargo.toml (not `default`). */
   public get featureNames(): string[] {
     const managed = Object.keys(this.managedFeatures()).filter(n => n !== 'default');
-    const onDisk = Object.keys(this.readDisk().value.features ?? {}).filter(n => n !== 'default' && !managed.includes(n));
+    const onDisk = Object.keys(this.package.features).filter(n => n !== 'default' && !managed.includes(n));
     return [...managed, ...onDisk];
   }
 
   /** The `default` feature list the package builds with. */
   public get defaultFeatures(): string[] {
-    const managed = this.managedDefaultFeatures();
-    if (managed) {
-      return [...managed];
+    return [...(this.managedDefaultFeatures() ?? this.package.defaultFeatures)];
+  }
+
+  /**
+   * The user's package as read from disk (Cargo.toml, the file tree and the workspace root), read
+   * once per synth.
+   */
+  public get package(): CargoPackage {
+    if (!this.view) {
+      this.view = new CargoPackage({ directory: this.project.outdir, cargoPackage: this.options.cargoPackage });
     }
-    const onDisk = this.readDisk().value.features?.default;
-    return Array.isArray(onDisk) ? onDisk.filter((f: unknown): f is string => typeof f === 'string') : [];
+    return this.view;
   }
 
   /** The package name: from Cargo.toml when it exists, else the one it will be scaffolded with. */
   public get packageName(): string {
-    const name = this.readDisk().value.package?.name;
-    return typeof name === 'string' ? name : this.scaffoldPackageName();
+    return this.package.name ?? this.scaffoldPackageName();
   }
 
   /**
-   * The package version: from Cargo.toml when it exists ("0.1.0", the scaffolded one, when it
-   * does not); undefined when the file does not give it as a string (e.g. `version.workspace = true`).
+   * The package version: from Cargo.toml when it exists (`version.workspace = true` resolved from
+   * the workspace root), "0.1.0" (the scaffolded one) when it does not; undefined when the package
+   * gives none.
    */
   public get packageVersion(): string | undefined {
-    const disk = this.readDisk();
-    if (disk.text === undefined) {
-      return SCAFFOLD_VERSION;
-    }
-    return str(disk.value.package?.version);
+    return this.package.exists ? this.package.version : SCAFFOLD_VERSION;
   }
 
   /**
    * The targets declared in Cargo.toml (`[lib]`, `[[bin]]`, `package.build`, `[[example]]`,
-   * `[[test]]`, `[[bench]]`). Targets cargo discovers by itself (an undeclared `src/main.rs`,
-   * `src/lib.rs`, `build.rs`) are not listed.
+   * `[[test]]`, `[[bench]]`), each with the path cargo uses. `package.targets` also lists the
+   * targets cargo discovers by itself.
    */
   public get targets(): CargoTarget[] {
-    const manifest = this.readDisk().value;
-    const pkg = this.packageName;
-    const targets: CargoTarget[] = [];
-    const lib = manifest.lib;
-    if (isTable(lib)) {
-      targets.push({ kind: CargoTargetKind.LIB, name: str(lib.name) ?? pkg.replace(/-/g, '_'), path: str(lib.path) ?? 'src/lib.rs' });
-    }
-    const build = manifest.package?.build;
-    if (typeof build === 'string' || build === true) {
-      targets.push({ kind: CargoTargetKind.BUILD_SCRIPT, path: build === true ? 'build.rs' : build });
-    }
-    const arrays: [string, CargoTargetKind, (name: string) => string][] = [
-      ['bin', CargoTargetKind.BIN, n => (n === pkg ? 'src/main.rs' : `src/bin/${n}.rs`)],
-      ['example', CargoTargetKind.EXAMPLE, n => `examples/${n}.rs`],
-      ['test', CargoTargetKind.TEST, n => `tests/${n}.rs`],
-      ['bench', CargoTargetKind.BENCH, n => `benches/${n}.rs`],
-    ];
-    for (const [key, kind, defaultPath] of arrays) {
-      for (const target of Array.isArray(manifest[key]) ? manifest[key] : []) {
-        const name = str(target?.name);
-        if (name !== undefined) {
-          targets.push({ kind, name, path: str(target.path) ?? defaultPath(name) });
-        }
-      }
-    }
-    return targets;
+    return this.package.targets.filter(t => t.declared);
   }
 
   /** The root source files of the declared `targets`, each once, sorted. */
@@ -400,12 +403,7 @@ export class CargoManifest extends Component {
    * none or `package.build = false`.
    */
   public get buildScript(): string | undefined {
-    const declared = this.targets.find(t => t.kind === CargoTargetKind.BUILD_SCRIPT);
-    if (declared) {
-      return declared.path;
-    }
-    const build = this.readDisk().value.package?.build;
-    return build !== false && fs.existsSync(path.join(this.project.outdir, 'build.rs')) ? 'build.rs' : undefined;
+    return this.package.buildScript;
   }
 
   /** Cargo's output directory under `target/` for the build profile. */
@@ -427,37 +425,52 @@ export class CargoManifest extends Component {
     return name;
   }
 
-  /** Absolute path of Cargo.toml. */
+  /** Absolute path of the package's Cargo.toml (the member's in a virtual workspace). */
   public get absolutePath(): string {
-    return path.join(this.project.outdir, CargoManifest.FILE_NAME);
+    return path.join(this.project.outdir, this.package.manifestFile);
   }
 
   /**
-   * Reads Cargo.toml, validates everything against it and computes the new text. Runs before
-   * projen deletes or writes any file, so bad input leaves the project untouched.
+   * Reads Cargo.toml, validates everything against it and computes the new text(s). Runs before
+   * projen deletes or writes any file, so bad input leaves the project untouched. Logs one line
+   * per managed value that changes a value the file had.
    */
   public preSynthesize(): void {
-    this.disk = undefined;
-    const disk = this.readDisk();
-    this.validateManifest(disk.value);
-    const text = disk.text ?? this.scaffoldText();
-    const next = applyManagedTables(text, this.managedTables(), { fileName: CargoManifest.FILE_NAME });
-    this.pending = next === disk.text ? undefined : next;
+    this.view = undefined;
+    this.jemalloc = undefined;
+    this.pending.clear();
+    const pkg = this.package;
+    this.validateManifest(pkg._manifest);
+    const tables = this.managedTables();
+    const profiles = tables.filter(t => t.path[0] === 'profile');
+    const others = tables.filter(t => t.path[0] !== 'profile');
+    const packageFile = this.absolutePath;
+    const rootFile = path.join(this.project.outdir, pkg.profileManifestFile);
+    const packageText = pkg.exists ? pkg._text : this.scaffoldText();
+    const changes: string[] = [];
+    if (rootFile === packageFile) {
+      this.plan(packageFile, pkg.manifestFile, packageText, pkg._manifest, tables, changes);
+    } else {
+      // Profiles in a member are ignored by cargo (with a warning): they belong to the root.
+      this.plan(packageFile, pkg.manifestFile, packageText, pkg._manifest, [...others, ...profiles.map(t => ({ path: t.path, keys: [] }))], changes);
+      this.plan(rootFile, pkg.profileManifestFile, pkg._rootText ?? '', pkg._rootManifest ?? {}, profiles, changes);
+    }
+    for (const line of changes) {
+      this.project.logger.info(line);
+    }
   }
 
-  /** Writes Cargo.toml when its bytes change. */
+  /** Writes the Cargo.toml files whose bytes change. */
   public synthesize(): void {
-    if (this.pending === undefined) {
-      return;
+    for (const [file, text] of this.pending) {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      if (fs.existsSync(file)) {
+        // A projen-owned file is read-only; this one must stay editable by cargo add and people.
+        makeOwnerWritable(file);
+      }
+      fs.writeFileSync(file, text);
     }
-    const file = this.absolutePath;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (fs.existsSync(file)) {
-      // A projen-owned file is read-only; this one must stay editable by cargo add and people.
-      makeOwnerWritable(file);
-    }
-    fs.writeFileSync(file, this.pending);
-    this.pending = undefined;
+    this.pending.clear();
   }
 
   /** The Cargo.toml written when none exists: `[package]` and an empty `[dependencies]`. */
@@ -484,7 +497,7 @@ export class CargoManifest extends Component {
       features.default = [...defaults];
     }
     if (this.allocator.linked) {
-      features[this.allocator.cargoFeature!] = [`dep:${Allocator.CRATE_NAME}`];
+      features[this.allocator.cargoFeature!] = [...this.jemallocPlan().featureItems];
     }
     for (const [name, items] of this.features) {
       features[name] = [...items];
@@ -492,15 +505,15 @@ export class CargoManifest extends Component {
     return features;
   }
 
-  /** The managed `[dependencies]` keys: the optional tikv-jemallocator when it is linked. */
+  /**
+   * The managed `[dependencies]` keys: the optional tikv-jemallocator when it is linked and the
+   * user has no entry that serves, and the dependencies added with `addDependency`.
+   */
   protected managedDependencies(): { [name: string]: any } {
     const managed: { [name: string]: any } = {};
-    if (this.allocator.linked) {
-      managed[Allocator.CRATE_NAME] = {
-        version: this.allocator.crateVersion!,
-        ...(this.allocator.crateFeatures.length > 0 ? { features: [...this.allocator.crateFeatures] } : {}),
-        optional: true,
-      };
+    const own = this.allocator.linked ? this.jemallocPlan().ownEntry : undefined;
+    if (own) {
+      managed[Allocator.CRATE_NAME] = own;
     }
     for (const name of [...this.dependencies.keys()].sort()) {
       const spec = this.dependencies.get(name)!;
@@ -518,11 +531,9 @@ export class CargoManifest extends Component {
 
   /**
    * Checks the options against Cargo.toml as read from disk (empty when it does not exist):
-   * workspace layout, dependencies named by features, profiles named by `inherits` and
-   * `buildProfile`.
+   * dependencies named by features, profiles named by `inherits` and `buildProfile`.
    */
   protected validateManifest(manifest: { [key: string]: any }): void {
-    this.checkWorkspace(manifest);
     const dependencies = this.dependenciesOf(manifest);
     const managed = this.managedFeatures();
     const fileFeatures = isTable(manifest.features) ? Object.keys(manifest.features) : [];
@@ -531,7 +542,8 @@ export class CargoManifest extends Component {
       const option = name === 'default' ? 'cargo.defaultFeatures' : `cargo.features.${name}`;
       items.forEach((item, i) => this.checkFeatureReference(item, `${option}[${i}]`, features, dependencies));
     }
-    const fileProfiles = isTable(manifest.profile) ? Object.keys(manifest.profile) : [];
+    const root = this.package._rootManifest ?? manifest;
+    const fileProfiles = isTable(root.profile) ? Object.keys(root.profile) : [];
     const known = new Set([...BUILT_IN_PROFILES, ...this.profiles.keys(), ...fileProfiles]);
     for (const [name, profile] of this.profiles) {
       if (profile.inherits !== undefined && !known.has(profile.inherits)) {
@@ -558,8 +570,8 @@ export class CargoManifest extends Component {
    */
   public checkBuildProfile(profile: string, subject: string): void {
     validateProfileName(profile, subject);
-    const manifest = this.readDisk().value;
-    const fileProfiles = isTable(manifest.profile) ? Object.keys(manifest.profile) : [];
+    const root = this.package._rootManifest ?? this.package._manifest;
+    const fileProfiles = isTable(root.profile) ? Object.keys(root.profile) : [];
     if (!['release', 'dev', ...this.profiles.keys(), ...fileProfiles].includes(profile)) {
       throw new OptionError(subject, `profile "${profile}" is not managed here.`,
         `Use "release", "dev" or one of: ${this.profileNames.join(', ')}; or add it with cargo.profiles.`);
@@ -567,35 +579,109 @@ export class CargoManifest extends Component {
   }
 
   /**
-   * The Cargo.toml of an enclosing workspace that lists this package as a member, if any
-   * (cargo stops at the first `[workspace]` found walking up, and so does this).
+   * How tikv-jemallocator is wired, from the user's entries (see `CargoPackage.jemallocEntries`):
+   * - none: our optional entry in `[dependencies]`;
+   * - one in `[dependencies]`, or in a `[target.'cfg(...)'.dependencies]` that applies to the
+   *   image's Linux targets: adopted where it is (the feature enables it; allocator crate features
+   *   it lacks are added as `tikv-jemallocator/<feature>` items);
+   * - only elsewhere (another platform, dev- or build-dependencies): our entry beside it, with the
+   *   same requirement.
+   * The feature enables the dependency as `"tikv-jemallocator"` when some feature (the user's
+   * `jemalloc` too) names it so and none uses `dep:`, which would remove that implicit feature.
+   * Every requirement must be semver-compatible with the others and with the allocator's (cargo
+   * refuses two `links = "jemalloc"` packages). A default `allocator.crateVersion` follows the
+   * user's requirement; one set explicitly that conflicts is an error.
    */
-  protected findEnclosingWorkspace(): string | undefined {
-    const here = path.resolve(this.project.outdir);
-    let dir = path.dirname(here);
-    while (true) {
-      const candidate = path.join(dir, CargoManifest.FILE_NAME);
-      if (fs.existsSync(candidate)) {
-        let value: { [key: string]: any } | undefined;
-        try {
-          value = readToml(fs.readFileSync(candidate, 'utf8'), candidate);
-        } catch {
-          value = undefined; // not ours to judge; cargo will complain about it
-        }
-        if (value && isTable(value.workspace)) {
-          const relative = path.relative(dir, here).split(path.sep).join('/');
-          const members: unknown[] = Array.isArray(value.workspace.members) ? value.workspace.members : [];
-          const excluded: unknown[] = Array.isArray(value.workspace.exclude) ? value.workspace.exclude : [];
-          const matches = (patterns: unknown[]) => patterns.some(p => typeof p === 'string' && globToRegExp(p).test(relative));
-          return matches(members) && !matches(excluded) ? candidate : undefined;
-        }
-      }
-      const parent = path.dirname(dir);
-      if (parent === dir) {
-        return undefined;
-      }
-      dir = parent;
+  private jemallocPlan(): JemallocPlan {
+    if (this.jemalloc) {
+      return this.jemalloc;
     }
+    const pkg = this.package;
+    const entries = pkg.jemallocEntries;
+    const ours = this.allocator.crateVersion!;
+    const explicitVersion = ours !== DEFAULT_ALLOCATOR.crateVersion;
+    const versioned = entries.filter(e => e.version !== undefined);
+    let version = ours;
+    if (versioned.length > 0) {
+      const first = versioned[0];
+      const conflict = versioned.find(e => !semverCompatible(e.version!, first.version!));
+      if (conflict) {
+        throw new OptionError(`${conflict.file}:${conflict.line}`,
+          `requires tikv-jemallocator "${conflict.version}" in [${conflict.table}], but line ${first.line} requires "${first.version}" in [${first.table}]: two tikv-jemallocator versions link the native library jemalloc twice (links = "jemalloc"), which cargo refuses.`,
+          `Give both the same requirement (e.g. "${first.version}"), then run npx projen again.`);
+      }
+      if (!semverCompatible(first.version!, ours)) {
+        if (explicitVersion) {
+          throw new OptionError(`${first.file}:${first.line}`,
+            `requires tikv-jemallocator "${first.version}" in [${first.table}], and allocator.crateVersion is "${ours}": two tikv-jemallocator versions link the native library jemalloc twice (links = "jemalloc"), which cargo refuses.`,
+            `Set allocator.crateVersion to "${first.version}" (or remove it, so the requirement in ${first.file} is used), or change line ${first.line} to "${ours}".`);
+        }
+        version = first.version!;
+      } else {
+        version = explicitVersion ? ours : first.version!;
+      }
+    }
+    const crateFeatures = this.allocator.crateFeatures;
+    const applies = (e: CargoJemallocEntry) => e.normal && (!e.targetSpecific || cfgAppliesToImage(e.tablePath[1]));
+    const adopted = entries.find(e => applies(e) && !e.targetSpecific) ?? entries.find(applies);
+    if (adopted) {
+      const enable = !adopted.optional ? [] : pkg.usesImplicitFeature(adopted.key) ? [adopted.key] : [`dep:${adopted.key}`];
+      const extra = crateFeatures.filter(f => !adopted.features.includes(f)).map(f => `${adopted.key}/${f}`);
+      this.jemalloc = { featureItems: [...enable, ...extra], version: adopted.version ?? version };
+    } else {
+      const key = Allocator.CRATE_NAME;
+      const implicit = pkg.usesImplicitFeature(key);
+      this.jemalloc = {
+        ownEntry: { version, ...(crateFeatures.length > 0 ? { features: [...crateFeatures] } : {}), optional: true },
+        featureItems: [implicit ? key : `dep:${key}`],
+        version,
+      };
+    }
+    return this.jemalloc;
+  }
+
+  /**
+   * Computes the new text of one manifest and the change lines for managed keys whose value in
+   * the file differs.
+   */
+  private plan(file: string, shown: string, text: string, value: { [key: string]: any }, tables: ManagedTable[], changes: string[]): void {
+    const next = applyManagedTables(text, tables, { fileName: shown });
+    if (next !== text || !fs.existsSync(file)) {
+      this.pending.set(file, next);
+    }
+    for (const table of tables) {
+      for (const { key, value: wanted } of table.keys) {
+        const old = [...table.path, key].reduce((v: any, k) => (isTable(v) ? v[k] : undefined), value);
+        if (old !== undefined && JSON.stringify(old) !== JSON.stringify(wanted)) {
+          const line = lineOfKey(text.replace(/^\uFEFF/, ''), table.path.join('.'), key);
+          changes.push(`${shown}${line > 0 ? `:${line}` : ''} [${table.path.join('.')}] ${key}: ${renderInline(old)} -> ${renderInline(wanted)}`
+            + ` (to keep ${renderInline(old)}: ${this.keepHint(table.path, key, old)})`);
+        }
+      }
+    }
+  }
+
+  /** The option that keeps a user's value of a managed key. */
+  private keepHint(tablePath: readonly string[], key: string, old: unknown): string {
+    if (tablePath[0] === 'profile') {
+      const name = tablePath[1];
+      const base = name === 'release' ? 'CargoManifest.RELEASE_PROFILE' : name === 'maxperf' ? 'CargoManifest.MAXPERF_PROFILE'
+        : name === 'dev-release' ? 'CargoManifest.DEV_RELEASE_PROFILE' : `cargo.tryFindProfile('${name}')`;
+      return `cargo.addProfile('${name}', { ...${base}, ${profileSetting(key, old)} }) in .projenrc.ts`;
+    }
+    if (tablePath[0] === 'features') {
+      if (key === 'default') {
+        return `defaultFeatures: ${renderJs(old)} in .projenrc.ts`;
+      }
+      if (key === this.allocator.cargoFeature) {
+        return 'another allocator featureName, or allocator mode "preloaded" or "system" (nothing linked)';
+      }
+      return `remove "${key}" from the features option`;
+    }
+    if (key === Allocator.CRATE_NAME) {
+      return 'allocator.crateVersion and allocator.crateFeatures';
+    }
+    return `cargo.addDependency('${key}', ...) in .projenrc.ts`;
   }
 
   private managedTables(): ManagedTable[] {
@@ -610,50 +696,28 @@ export class CargoManifest extends Component {
     ];
   }
 
+  /**
+   * The managed `default` list: the option when given (the whole list); else, when jemalloc is
+   * linked, the user's `default` list with the allocator feature appended (entries naming a
+   * feature that is no longer managed are dropped, so switching the allocator off leaves none
+   * dangling); else undefined (left to the user).
+   */
   private managedDefaultFeatures(): string[] | undefined {
     if (this.options.defaultFeatures !== undefined) {
       return this.options.defaultFeatures;
     }
-    return this.allocator.linked ? [this.allocator.cargoFeature!] : undefined;
+    if (!this.allocator.linked) {
+      return undefined;
+    }
+    const feature = this.allocator.cargoFeature!;
+    const previouslyManaged = this.previouslyManagedFeatures();
+    const kept = this.package.defaultFeatures.filter(f => f === feature || !previouslyManaged.includes(f) || this.features.has(f));
+    return kept.includes(feature) ? kept : [...kept, feature];
   }
 
-  private readDisk(): DiskManifest {
-    if (!this.disk) {
-      const file = this.absolutePath;
-      if (!fs.existsSync(file)) {
-        this.disk = { value: {} };
-      } else {
-        const bytes = fs.readFileSync(file);
-        const text = bytes.toString('utf8');
-        if (!Buffer.from(text, 'utf8').equals(bytes)) {
-          throw new OptionError(CargoManifest.FILE_NAME, 'is not valid UTF-8, which TOML requires.', 'Re-save it as UTF-8.');
-        }
-        this.disk = { text, value: readToml(text, CargoManifest.FILE_NAME) };
-      }
-    }
-    return this.disk;
-  }
-
-  private checkWorkspace(manifest: { [key: string]: any }): void {
-    const file = CargoManifest.FILE_NAME;
-    const isNew = this.disk?.text === undefined;
-    if (isTable(manifest.workspace) && !isTable(manifest.package)) {
-      throw new OptionError(file, 'is a virtual workspace manifest ([workspace] without [package]); it has no package to give features to.',
-        'Use CargoManifest in the project of a member package, with its profiles moved to this root by hand, or add a [package] here.');
-    }
-    if (!isNew && !isTable(manifest.package)) {
-      throw new OptionError(file, 'has no [package] table.', 'Add [package] with name, version and edition, or delete the file so it is scaffolded.');
-    }
-    if (isTable(manifest.package) && manifest.package.workspace !== undefined) {
-      const line = (this.disk?.text ?? '').split('\n').findIndex(l => /^\s*workspace\s*=/.test(l)) + 1;
-      throw new OptionError(line > 0 ? `${file}:${line}` : file, 'package.workspace makes this package a workspace member, and cargo ignores [profile.*] in members.',
-        'Manage Cargo.toml from the workspace root project instead.');
-    }
-    const root = this.findEnclosingWorkspace();
-    if (root) {
-      throw new OptionError(file, `belongs to the workspace at ${root}, and cargo reads [profile.*] only from the workspace root (members' profiles are ignored with a warning).`,
-        'Use CargoManifest in the project at the workspace root, or add this directory to workspace.exclude there.');
-    }
+  /** Feature names a previous synth wrote (listed by the marker of `[features]`). */
+  private previouslyManagedFeatures(): string[] {
+    return managedKeyPaths(this.package._text).filter(p => p.length === 2 && p[0] === 'features').map(p => p[1]);
   }
 
   /** Dependency names to whether they are optional, from every table a feature can reach. */
@@ -758,26 +822,109 @@ function isTable(value: unknown): value is { [key: string]: any } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+
+const DEFAULT_ALLOCATOR = new Allocator();
+
+/** Whether two version requirements select the same semver-compatible series (`0.6` and `^0.6.1`; not `0.6` and `0.7`). */
+function semverCompatible(a: string, b: string): boolean {
+  const series = (req: string) => {
+    const m = /(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(req);
+    if (!m) return undefined;
+    const [major, minor, patch] = [m[1], m[2] ?? '0', m[3] ?? '0'].map(Number);
+    return major > 0 ? `${major}` : minor > 0 ? `0.${minor}` : `0.0.${patch}`;
+  };
+  const x = series(a);
+  const y = series(b);
+  return x === undefined || y === undefined || x === y;
 }
 
-/** A cargo workspace member glob (`crates/*`, `tools/**`) as a regular expression over `/` paths. */
-function globToRegExp(glob: string): RegExp {
-  const normalized = glob.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
-  let source = '';
-  for (let i = 0; i < normalized.length; i++) {
-    const c = normalized[i];
-    if (c === '*' && normalized[i + 1] === '*') {
-      source += '.*';
-      i++;
-    } else if (c === '*') {
-      source += '[^/]*';
-    } else if (c === '?') {
-      source += '[^/]';
-    } else {
-      source += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
+/** The image's targets: Linux with glibc on x86_64 and aarch64. */
+const IMAGE_TARGETS: { [key: string]: string }[] = ['x86_64', 'aarch64'].map(arch => ({
+  target_arch: arch,
+  target_os: 'linux',
+  target_family: 'unix',
+  target_env: 'gnu',
+  target_vendor: 'unknown',
+  target_pointer_width: '64',
+  target_endian: 'little',
+  unix: 'true',
+}));
+
+/**
+ * Whether a `[target.<spec>]` table applies to every image target: a target triple, or a
+ * `cfg(...)` of `all`, `any`, `not`, `unix`, `windows` and `key = "value"` predicates. Anything
+ * else (e.g. `cfg(feature = ...)`, unknown keys) counts as not applying.
+ */
+function cfgAppliesToImage(spec: string): boolean {
+  const triple = /^[a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+(-[a-z0-9_]+)?$/.test(spec);
+  if (triple) {
+    return false; // a single triple never covers both image architectures
   }
-  return new RegExp(`^${source}$`);
+  const m = /^cfg\((.*)\)$/s.exec(spec.trim());
+  if (!m) {
+    return false;
+  }
+  const tokens = m[1].match(/"[^"]*"|[A-Za-z_][A-Za-z0-9_]*|[(),=]/g) ?? [];
+  return IMAGE_TARGETS.every(target => {
+    let i = 0;
+    const expr = (): boolean | undefined => {
+      const name = tokens[i++];
+      if (name === 'all' || name === 'any' || name === 'not') {
+        if (tokens[i++] !== '(') return undefined;
+        const values: (boolean | undefined)[] = [];
+        while (tokens[i] !== ')' && i < tokens.length) {
+          values.push(expr());
+          if (tokens[i] === ',') i++;
+        }
+        i++;
+        if (values.includes(undefined)) return undefined;
+        if (name === 'not') return values.length === 1 ? !values[0] : undefined;
+        return name === 'all' ? values.every(Boolean) : values.some(Boolean);
+      }
+      if (tokens[i] === '=') {
+        i++;
+        const value = tokens[i++];
+        const known = ['target_arch', 'target_os', 'target_family', 'target_env', 'target_vendor', 'target_pointer_width', 'target_endian'];
+        return known.includes(name) ? target[name] === value.slice(1, -1) : undefined;
+      }
+      if (name === 'unix') return true;
+      if (name === 'windows') return false;
+      return undefined;
+    };
+    const result = expr();
+    return result === true && i === tokens.length;
+  });
+}
+
+/** A value as TOML (for change lines); dates and floats as JSON. */
+function renderInline(value: unknown): string {
+  try {
+    return renderValue(value as TomlValue);
+  } catch {
+    return JSON.stringify(value);
+  }
+}
+
+function renderJs(value: unknown): string {
+  return JSON.stringify(value).replace(/,/g, ', ');
+}
+
+/** The `CargoProfileOptions` setting that writes a profile key's value, e.g. `optLevel: CargoOptLevel.O3`. */
+function profileSetting(key: string, value: unknown): string {
+  const enums: { [key: string]: [string, string, { [k: string]: string }] } = {
+    'opt-level': ['optLevel', 'CargoOptLevel', CargoOptLevel],
+    'lto': ['lto', 'CargoLto', CargoLto],
+    'strip': ['strip', 'CargoStrip', CargoStrip],
+    'debug': ['debug', 'CargoDebugInfo', CargoDebugInfo],
+    'panic': ['panicStrategy', 'CargoPanicStrategy', CargoPanicStrategy],
+  };
+  const e = enums[key];
+  if (e) {
+    const member = Object.entries(e[2]).find(([, v]) => v === String(value))?.[0];
+    return member ? `${e[0]}: ${e[1]}.${member}` : `${e[0]}: ${JSON.stringify(value)} (not settable from the options; remove ${e[0]} to leave the key to cargo's default)`;
+  }
+  if (key === 'codegen-units') return `codegenUnits: ${value}`;
+  if (key === 'incremental') return `incremental: ${value}`;
+  if (key === 'inherits') return `inherits: ${JSON.stringify(value)}`;
+  return `${key}: ${JSON.stringify(value)}`;
 }

@@ -15,8 +15,8 @@ export enum CargoTargetKind {
 }
 
 /**
- * A build target declared in Cargo.toml, e.g. for a Dockerfile that stubs every target to build
- * the dependencies in their own layer.
+ * A build target of a Cargo package (declared in Cargo.toml or discovered by cargo), e.g. for a
+ * Dockerfile that stubs every target to build the dependencies in their own layer.
  */
 export interface CargoTarget {
   /** What kind of target this is. */
@@ -34,4 +34,11 @@ export interface CargoTarget {
    * package, `src/bin/<name>.rs`, `build.rs`, ...).
    */
   readonly path: string;
+
+  /**
+   * Whether Cargo.toml declares the target (`[lib]`, `[[bin]]`, `package.build`, ...); false for
+   * a target cargo discovers on disk by itself (`src/main.rs`, `src/bin/x.rs`, `build.rs`, ...).
+   * @default false
+   */
+  readonly declared?: boolean;
 }

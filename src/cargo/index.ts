@@ -2,3 +2,4 @@
 export * from './cargo-manifest';
 export * from './cargo-profile';
 export * from './cargo-target';
+export * from './cargo-package';

@@ -99,6 +99,22 @@ export function readToml(text: string, fileName: string = 'Cargo.toml'): { [key:
 }
 
 /**
+ * The full key paths that the markers in `text` list (what a previous synth wrote), e.g.
+ * `[['dependencies', 'tikv-jemallocator'], ['profile', 'release', 'opt-level']]`. A text that is
+ * not valid TOML lists none (the parse error is reported elsewhere).
+ */
+export function managedKeyPaths(text: string): string[][] {
+  const body = text.startsWith(BOM) ? text.slice(1) : text;
+  let program: AST.TOMLProgram;
+  try {
+    program = parseTOML(body, { tomlVersion: '1.1' });
+  } catch {
+    return [];
+  }
+  return analyze(program, body).markers.filter(m => m.section.kind !== 'array').flatMap(m => m.keys.map(k => [...m.section.path, ...k]));
+}
+
+/**
  * Returns `text` with the managed keys of `tables` written in, and keys listed by earlier markers
  * but no longer managed removed. Every other byte is kept. Throws `OptionError` for invalid TOML
  * or for a managed table written in a form that cannot take more keys (an inline table).
@@ -125,6 +141,8 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
     && first.markers.find(other => other.section === m.section) === m ? anchorLine(m.section.path, eol) : '';
   const edits: Edit[] = first.markers.map(m => ({ range: m.line, text: anchorOf(m) }));
   const removals: Range[] = [];
+  // The comment at the end of a managed key's line moves with the key (kept when the value is unchanged).
+  const trailing = new Map<string, string>();
   for (const section of first.sections) {
     if (section.kind === 'array') {
       const conflict = wanted.find(m => startsWith(m, section.path) || startsWith(section.path, m));
@@ -141,6 +159,10 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
     for (const entry of section.entries) {
       if ([...wanted, ...listed].some(m => startsWith(entry.path, m))) {
         removals.push(entry.lines);
+        const comment = trailingComment(body, entry);
+        if (comment !== undefined && wanted.some(m => pathEquals(m, entry.path))) {
+          trailing.set(pathId(entry.path), comment);
+        }
         continue;
       }
       const inside = wanted.find(m => startsWith(m, entry.path));
@@ -170,7 +192,7 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
   for (const table of desired) {
     const header = third.sections.find(s => s.kind === 'standard' && pathEquals(s.path, table.path));
     if (header) {
-      const block = renderBlock(table.keys.map(k => ({ path: [k.key], value: k.value })), eol, source);
+      const block = renderBlock(withComments(table, [], trailing), eol, source);
       const anchor = pruned.indexOf(anchorLine(table.path, eol), header.start);
       if (anchor >= 0 && anchor < header.end) {
         inserts.push({ range: [anchor, anchor + anchorLine(table.path, eol).length], text: block });
@@ -187,7 +209,7 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
       // `[profile.release]` header would define it twice, so write dotted keys beside the user's.
       const prefix = table.path.slice(dotted.section.path.length);
       const at = lineStart(pruned, dotted.entry.node.range[0]);
-      inserts.push({ range: [at, at], text: renderBlock(table.keys.map(k => ({ path: [...prefix, k.key], value: k.value })), eol, source) });
+      inserts.push({ range: [at, at], text: renderBlock(withComments(table, prefix, trailing), eol, source) });
       continue;
     }
     appended.push(table);
@@ -200,7 +222,7 @@ export function applyManagedTables(text: string, tables: readonly ManagedTable[]
       result += result.endsWith('\n') ? eol : eol + eol;
     }
     result += `[${table.path.map(renderKey).join('.')}]${eol}`;
-    result += renderBlock(table.keys.map(k => ({ path: [k.key], value: k.value })), eol, source);
+    result += renderBlock(withComments(table, [], trailing), eol, source);
   }
   verify(result, desired, fileName);
   return bom + result;
@@ -375,10 +397,25 @@ function firstDottedDefinition(sections: readonly Section[], path: readonly stri
   return found;
 }
 
-function renderBlock(keys: readonly { path: readonly string[]; value: TomlValue }[], eol: string, source: string): string {
+function renderBlock(keys: readonly { path: readonly string[]; value: TomlValue; comment?: string }[], eol: string, source: string): string {
   const names = keys.map(k => k.path.map(renderKey).join('.'));
-  const lines = [markerLine(names, source), ...keys.map((k, i) => `${names[i]} = ${renderValue(k.value)}`)];
+  const lines = [markerLine(names, source), ...keys.map((k, i) => `${names[i]} = ${renderValue(k.value)}${k.comment ?? ''}`)];
   return lines.map(l => l + eol).join('');
+}
+
+/** A table's keys to render (under `prefix` when dotted), each with the comment its old line had. */
+function withComments(table: ManagedTable, prefix: readonly string[], trailing: ReadonlyMap<string, string>) {
+  return table.keys.map(k => ({ path: [...prefix, k.key], value: k.value, comment: trailing.get(pathId([...table.path, k.key])) }));
+}
+
+/**
+ * The comment after a key's value on its last line, with the blanks before it
+ * (`  # Still optimized`), or undefined when the line has none.
+ */
+function trailingComment(text: string, entry: Entry): string | undefined {
+  const rest = text.slice(entry.node.range[1], entry.lines[1]).replace(/\r?\n$/, '');
+  const match = /^([ \t]*#.*)$/.exec(rest);
+  return match && !MARKER_PATTERN.test(match[1]) ? match[1].replace(/[ \t]+$/, '') : undefined;
 }
 
 function checkTables(tables: readonly ManagedTable[]): void {
@@ -487,4 +524,31 @@ function pathEquals(a: readonly string[], b: readonly string[]): boolean {
 
 function pathId(path: readonly string[]): string {
   return JSON.stringify(path);
+}
+
+/** 1-based line of `key` in `[table]` (or a dotted `table.key` at the top), 0 when not found. */
+export function lineOfKey(text: string, table: string, key: string): number {
+  const lines = text.split('\n');
+  let current = '';
+  for (let i = 0; i < lines.length; i++) {
+    const header = /^\s*\[([^\[\]]+)\]/.exec(lines[i]);
+    if (header) {
+      current = header[1].replace(/\s+/g, '');
+      continue;
+    }
+    const k = new RegExp(`^\\s*"?${escapeRegExp(key)}"?\\s*[=.]`);
+    // `[profile]` + `release.opt-level = 3`, or top-level `profile.release.opt-level = 3`.
+    const rest = current === '' ? table : table.startsWith(`${current}.`) ? table.slice(current.length + 1) : undefined;
+    const dotted = rest === undefined ? undefined
+      : new RegExp(`^\\s*${rest.split('.').map(escapeRegExp).join('\\s*\\.\\s*')}\\s*\\.\\s*"?${escapeRegExp(key)}"?\\s*[=.]`);
+    if ((current === table && k.test(lines[i])) || dotted?.test(lines[i])) {
+      return i + 1;
+    }
+  }
+  return 0;
+}
+
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

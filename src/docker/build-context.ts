@@ -26,15 +26,14 @@ export function buildContext(plan: ResolvedPlan): BuildContext {
   checkTargetPaths(plan);
   const copied = plan.compileTimeFiles.map(normalizePath).filter((file) => !isUnder(file, 'src'));
   const targetPaths = [...new Set(plan.cargo.targets.map((target) => normalizePath(target.path)))];
-  const buildScript = plan.cargo.buildScript;
-  const dependencyStubs = [...new Set(['src/main.rs', ...targetPaths, ...(buildScript ? [normalizePath(buildScript)] : [])])].sort();
   const roots = ['src', ...copied];
   return {
     copied,
     touched: uniqueRoots(roots).sort(),
-    dependencyStubs,
+    dependencyStubs: plan.cargo.stubs.map((stub) => normalizePath(stub.path)),
     finalStubs: targetPaths.filter((file) => !roots.some((root) => isUnder(file, root))).sort(),
-    libraries: plan.cargo.targets.filter((target) => target.kind === CargoTargetKind.LIB).map((target) => normalizePath(target.path)),
+    libraries: [...plan.cargo.stubs.filter((stub) => stub.library).map((stub) => normalizePath(stub.path)),
+      ...plan.cargo.targets.filter((target) => target.kind === CargoTargetKind.LIB).map((target) => normalizePath(target.path))],
   };
 }
 

@@ -265,6 +265,10 @@ export class JemallocDockerfile extends Dockerfile {
     if (plan.dependencyLayer) {
       stage.addInstruction('manifest', DockerInstruction.copy(['Cargo.toml', 'Cargo.lock*'], './')
         .withComment('Dependency layer: compiled from the manifest alone, so a change in src/ reuses it.'));
+      // A workspace's member manifests, each to its own folder, so cargo sees the whole workspace.
+      plan.cargo.workspaceManifests.forEach((file, index) => {
+        stage.addInstruction(`workspace-manifest-${index + 1}`, DockerInstruction.copy([file], `./${file}`));
+      });
       const stubs = context.dependencyStubs;
       stage.addInstruction('dependencies', cargoRun(plan, [
         ...stubs.map((file) => stubCommand(context, file)),
@@ -342,7 +346,8 @@ function environmentComment(plan: ResolvedPlan): string {
 /** `cargo build` of the plan's profile, `--locked` when Cargo.lock exists. */
 function cargoBuildCommand(plan: ResolvedPlan): string {
   const features = plan.buildFeatures.length ? ` --features ${plan.buildFeatures.join(',')}` : '';
-  return `cargo build --profile ${plan.buildProfile}${features} $(test -f Cargo.lock && echo --locked)`;
+  const member = plan.cargo.packageArgument ? ` -p ${plan.cargo.packageArgument}` : '';
+  return `cargo build --profile ${plan.buildProfile}${member}${features} $(test -f Cargo.lock && echo --locked)`;
 }
 
 /**

@@ -47,12 +47,23 @@ export interface ManifestInput {
   readonly pinsVersion: boolean;
 }
 
-/** The Cargo package as the plan sees it. */
+/** The Cargo package as the plan sees it (cargo's own target rules, from `CargoPackage`). */
 export interface CargoFacts {
   readonly packageName: string;
   readonly version?: string;
+  /** The targets declared in Cargo.toml (COPY roots, final-build stubs). */
   readonly targets: CargoTarget[];
   readonly buildScript?: string;
+  /** Whether the crate has a binary of its own (else the sample `src/main.rs` is written). */
+  readonly hasBinary: boolean;
+  /** The binary the image runs. */
+  readonly binary: string;
+  /** Files the dependency layer stubs, with whether each is a library (an empty stub). */
+  readonly stubs: { readonly path: string; readonly library: boolean }[];
+  /** Manifests the dependency layer copies besides `Cargo.toml` and `Cargo.lock`, for a workspace. */
+  readonly workspaceManifests: string[];
+  /** `cargo build -p <package>`, in a workspace. */
+  readonly packageArgument?: string;
 }
 
 /** The binary the image runs. */
@@ -221,10 +232,10 @@ export class OperatorPlan extends Component {
     const workflow = this.workflow;
     const manifest = CargoManifest.of(this.project);
     const allocator = build?.allocator ?? manifest?.allocator ?? new Allocator();
-    const cargo = cargoFacts(this.project, manifest);
+    const cargo = cargoFacts(this.project, manifest, build?.binaryName);
     // One build profile for the Dockerfile, the compile task and the docs.
     const buildProfile = build?.buildProfile ?? manifest?.buildProfileOption ?? 'release';
-    const binaryName = build?.binaryName ?? imageBinary(cargo);
+    const binaryName = cargo.binary;
     const targetDirectory = manifest?.profileDirectory(buildProfile) ?? defaultProfileDirectory(buildProfile);
     const binary: BinaryPlan = {
       name: binaryName,
@@ -315,20 +326,29 @@ export const SEED_BUILDER_PACKAGES = ['pkg-config', 'libssl-dev', 'protobuf-comp
 /** The seed's runtime packages (the allocator adds its own). */
 export const SEED_RUNTIME_PACKAGES = ['ca-certificates', 'libssl3'];
 
-function cargoFacts(project: Project, manifest: CargoManifest | undefined): CargoFacts {
+function cargoFacts(project: Project, manifest: CargoManifest | undefined, binaryOption: string | undefined): CargoFacts {
   if (!manifest) {
-    return { packageName: project.name, targets: [] };
+    const name = binaryOption ?? project.name;
+    return { packageName: project.name, targets: [], hasBinary: false, binary: name, stubs: [{ path: 'src/main.rs', library: false }], workspaceManifests: [] };
   }
-  return { packageName: manifest.packageName, version: manifest.packageVersion, targets: manifest.targets, buildScript: manifest.buildScript };
-}
-
-/**
- * The binary the image runs: the `[[bin]]` built from `src/main.rs` when Cargo.toml declares
- * one, else the package name (cargo's name for `src/main.rs`).
- */
-function imageBinary(cargo: CargoFacts): string {
-  const main = cargo.targets.find((target) => target.kind === CargoTargetKind.BIN && normalizePath(target.path) === 'src/main.rs' && target.name);
-  return main?.name ?? cargo.packageName;
+  const pkg = manifest.package;
+  const hasBinary = pkg.exists && pkg.hasBinary;
+  const stubs = pkg.exists ? pkg.dependencyStubs.map((stub) => ({ path: stub.path, library: stub.kind === CargoTargetKind.LIB })) : [];
+  // Without a binary of its own the crate gets the sample src/main.rs, written by this synth.
+  if (!hasBinary && !stubs.some((stub) => stub.path === 'src/main.rs')) {
+    stubs.push({ path: 'src/main.rs', library: false });
+  }
+  return {
+    packageName: manifest.packageName,
+    version: manifest.packageVersion,
+    targets: manifest.targets,
+    buildScript: manifest.buildScript,
+    hasBinary,
+    binary: hasBinary ? pkg.chooseBinary(binaryOption) : binaryOption ?? manifest.packageName,
+    stubs: stubs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    workspaceManifests: pkg.exists ? pkg.manifestFilesToCopy.filter((file) => file !== 'Cargo.toml' && file !== 'Cargo.lock') : [],
+    packageArgument: pkg.exists ? pkg.buildPackageArgument : undefined,
+  };
 }
 
 /**

@@ -8,13 +8,13 @@ import { Component, Project } from 'projen';
  * order in which `.projenrc.ts` set it up.
  */
 export class RenderedSampleFile extends Component {
-  constructor(project: Project, public readonly filePath: string, private readonly render: () => string) {
+  constructor(project: Project, public readonly filePath: string, private readonly render: () => string, private readonly wanted: () => boolean = () => true) {
     super(project);
   }
 
   public synthesize(): void {
     const file = path.join(this.project.outdir, this.filePath);
-    if (fs.existsSync(file)) {
+    if (fs.existsSync(file) || !this.wanted()) {
       return;
     }
     fs.mkdirSync(path.dirname(file), { recursive: true });

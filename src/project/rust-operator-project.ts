@@ -431,7 +431,9 @@ export class RustOperatorProject extends Project {
 
   /** Files written once and then owned by the user (operator.json is the manifest's). */
   protected addSamples(options: RustOperatorProjectOptions): void {
-    new RenderedSampleFile(this, 'src/main.rs', () => renderMainRs({ binaryName: this.plan.resolve().binary.name, allocator: this.allocator }));
+    // Only a crate without a binary of its own gets the sample (cargo's target rules decide).
+    new RenderedSampleFile(this, 'src/main.rs', () => renderMainRs({ binaryName: this.plan.resolve().binary.name, allocator: this.allocator }),
+      () => !this.plan.resolve().cargo.hasBinary);
     new RenderedSampleFile(this, 'README.md', () => renderReadme({
       name: this.name,
       description: this.description,

@@ -63,10 +63,17 @@ export interface OperatorJsonProps {
   readonly containerPolicy?: ContainerPolicy;
 
   /**
-   * The Cargo package version (`X.Y.Z`), used as the tag under `ContainerPolicy.EXACT_PIN`.
+   * The Cargo package version (`X.Y.Z`, or a pre-release `X.Y.Z-rc.1`), used as the tag under
+   * `ContainerPolicy.EXACT_PIN`.
    * @default - none; required when containerPolicy is EXACT_PIN
    */
   readonly version?: string;
+
+  /**
+   * Where `version` comes from, named as the subject of an error about it (e.g. `Cargo.toml:3`).
+   * @default "version"
+   */
+  readonly versionSource?: string;
 }
 
 /** What an operator.json must agree with: the image this project builds and how it is tagged. */
@@ -86,6 +93,12 @@ export interface OperatorJsonExpectations {
    * @default - the tag is only checked to be an exact X.Y.Z version
    */
   readonly version?: string;
+
+  /**
+   * Where `version` comes from, named as the subject of an error about it (e.g. `Cargo.toml:3`).
+   * @default "version"
+   */
+  readonly versionSource?: string;
 }
 
 /** One thing wrong with an operator.json. */
@@ -186,7 +199,11 @@ const TOP_LEVEL_KEYS: readonly string[] = [
   'capabilities', 'properties', 'operatorSpec',
 ];
 
-const EXACT_VERSION = /^\d+\.\d+\.\d+$/;
+/**
+ * A version an image tag can pin: `X.Y.Z` or a semver pre-release `X.Y.Z-rc.1` (the release
+ * workflow pushes both as tags). Build metadata (`+build.5`) cannot be: `+` is not allowed in a tag.
+ */
+const EXACT_VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const MOVING_TAGS = ['main', 'master', 'latest', 'develop', 'dev', 'edge', 'nightly'];
 
 
@@ -197,17 +214,17 @@ const MOVING_TAGS = ['main', 'master', 'latest', 'develop', 'dev', 'edge', 'nigh
  * The `container` value operator.json must carry. The one place that knows the policies;
  * the scaffold and the validation both call it.
  */
-export function operatorJsonContainer(imageName: string, policy: ContainerPolicy, version?: string): string {
+export function operatorJsonContainer(imageName: string, policy: ContainerPolicy, version?: string, versionSource: string = 'version'): string {
   checkImageName(imageName);
   switch (checkPolicy(policy)) {
     case ContainerPolicy.UNTAGGED:
       return imageName;
     case ContainerPolicy.EXACT_PIN:
       if (version === undefined) {
-        throw new OptionError('version', 'is required with ContainerPolicy.EXACT_PIN: the container tag is the exact Cargo package version.',
+        throw new OptionError(versionSource, 'is required with ContainerPolicy.EXACT_PIN: the container tag is the exact Cargo package version.',
           'Pass the Cargo package version (e.g. "0.1.0"), or use ContainerPolicy.UNTAGGED to let Tercen resolve the tag.');
       }
-      checkVersion(version);
+      checkVersion(version, versionSource);
       return `${imageName}:${version}`;
   }
 }
@@ -220,14 +237,14 @@ function checkPolicy(policy: ContainerPolicy): ContainerPolicy {
   return policy;
 }
 
-function checkVersion(version: string): void {
+function checkVersion(version: string, subject: string = 'version'): void {
   if (EXACT_VERSION.test(version)) {
     return;
   }
   const fix = /^v\d+\.\d+\.\d+$/.test(version)
     ? `Drop the "v": use "${version.slice(1)}".`
-    : 'Use a release version X.Y.Z (e.g. "0.1.0"); pre-release and build suffixes cannot be pinned, use ContainerPolicy.UNTAGGED for those.';
-  throw new OptionError('version', `"${version}" is not an exact X.Y.Z version, so it cannot be the container tag.`, fix);
+    : 'Use a release version X.Y.Z (e.g. "0.1.0") or a pre-release X.Y.Z-rc.1; build metadata ("+...") cannot be in an image tag. Or use ContainerPolicy.UNTAGGED.';
+  throw new OptionError(subject, `version "${version}" is neither X.Y.Z nor a pre-release X.Y.Z-rc.1, so it cannot be the container tag.`, fix);
 }
 
 
@@ -290,7 +307,7 @@ export function renderOperatorJson(props: OperatorJsonProps): string {
     tags: [...(props.tags ?? [])],
     authors: [...(props.authors ?? [])],
     urls: props.repositoryUrl === undefined ? [] : [httpsRepositoryUrl(props.repositoryUrl)],
-    container: operatorJsonContainer(props.imageName, policy, props.version),
+    container: operatorJsonContainer(props.imageName, policy, props.version, props.versionSource),
     communicationProtocol: OperatorJson.COMMUNICATION_PROTOCOL,
     properties: [],
     operatorSpec: operatorSpecSkeleton(),
@@ -472,7 +489,7 @@ function checkExpectations(expectations: OperatorJsonExpectations): void {
   checkImageName(expectations.imageName);
   const policy = checkPolicy(expectations.policy);
   if (policy === ContainerPolicy.EXACT_PIN && expectations.version !== undefined) {
-    checkVersion(expectations.version);
+    checkVersion(expectations.version, expectations.versionSource);
   }
 }
 
@@ -495,7 +512,7 @@ function containerExample(expectations: OperatorJsonExpectations): string {
   if (expectations.policy === ContainerPolicy.EXACT_PIN && expectations.version === undefined) {
     return `${expectations.imageName}:X.Y.Z`;
   }
-  return operatorJsonContainer(expectations.imageName, expectations.policy, expectations.version);
+  return operatorJsonContainer(expectations.imageName, expectations.policy, expectations.version, expectations.versionSource);
 }
 
 type Report = (path: string, message: string) => void;

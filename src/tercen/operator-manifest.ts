@@ -90,7 +90,8 @@ export class OperatorManifest extends Component {
       repositoryUrl: options.repositoryUrl,
       imageName: options.imageName,
       containerPolicy: this.containerPolicy,
-      version: options.version ?? SCAFFOLD_VERSION,
+      version: this.currentVersion(),
+      versionSource: this.versionSource(),
     });
     new SampleFile(project, OperatorJson.FILE_NAME, { contents: scaffold });
   }
@@ -105,6 +106,18 @@ export class OperatorManifest extends Component {
     return this.options.version ?? CargoManifest.of(this.project)?.packageVersion ?? SCAFFOLD_VERSION;
   }
 
+  /** Where the version comes from, for errors: the option, or Cargo.toml and the line of `version`. */
+  public versionSource(): string {
+    const cargo = CargoManifest.of(this.project);
+    if (this.options.version !== undefined || !cargo || !cargo.package.exists) {
+      return 'version';
+    }
+    const line = cargo.package.versionLine;
+    // An inherited version lives in the workspace root's [workspace.package].
+    return line > 0 && cargo.package.version === cargo.package._manifest.package?.version
+      ? `${cargo.package.manifestFile}:${line}` : cargo.package.profileManifestFile;
+  }
+
   /** Validates an existing operator.json before anything is written. */
   public preSynthesize(): void {
     const file = path.join(this.project.outdir, OperatorJson.FILE_NAME);
@@ -115,6 +128,7 @@ export class OperatorManifest extends Component {
       imageName: this.imageName,
       policy: this.containerPolicy,
       version: this.containerPolicy === ContainerPolicy.EXACT_PIN ? this.currentVersion() : undefined,
+      versionSource: this.versionSource(),
     });
   }
 }

@@ -172,10 +172,10 @@ describe('adopting an existing operator (shaped like ggrs_plot_operator)', () =>
     expect(cargo.packageName).toBe('ggrs_plot_operator');
     expect(cargo.packageVersion).toBe('0.3.1');
     expect(cargo.targets).toEqual([
-      { kind: CargoTargetKind.LIB, name: 'ggrs_plot_operator', path: 'src/lib.rs' },
-      { kind: CargoTargetKind.BUILD_SCRIPT, path: 'build.rs' },
-      { kind: CargoTargetKind.BIN, name: 'ggrs_plot_operator', path: 'src/main.rs' },
-      { kind: CargoTargetKind.BIN, name: 'dev', path: 'src/bin/dev.rs' },
+      { kind: CargoTargetKind.LIB, name: 'ggrs_plot_operator', path: 'src/lib.rs', declared: true },
+      { kind: CargoTargetKind.BIN, name: 'ggrs_plot_operator', path: 'src/main.rs', declared: true },
+      { kind: CargoTargetKind.BIN, name: 'dev', path: 'src/bin/dev.rs', declared: true },
+      { kind: CargoTargetKind.BUILD_SCRIPT, path: 'build.rs', declared: true },
     ]);
     expect(cargo.targetPaths).toEqual(['build.rs', 'src/bin/dev.rs', 'src/lib.rs', 'src/main.rs']);
     expect(cargo.buildScript).toBe('build.rs');
@@ -283,8 +283,10 @@ describe('facts', () => {
     expect(optionError(() => new CargoManifest(project)).subject).toBe('cargo');
   });
 
-  test('a version inherited from a workspace is not a string', () => {
-    expect(setup({}, '[package]\nname = "a"\nversion.workspace = true\n').cargo.packageVersion).toBeUndefined();
+  test('a version inherited from a workspace that is not there names the line', () => {
+    const error = optionError(() => setup({}, '[package]\nname = "a"\nversion.workspace = true\n').cargo.packageVersion);
+    expect(error.subject).toBe('Cargo.toml:3');
+    expect(error.message).toMatch(/no enclosing workspace root was found/);
   });
 
   test('an undeclared build.rs is found on disk; package.build = false turns it off', () => {
@@ -412,16 +414,15 @@ describe('bad input is a clear error and writes nothing', () => {
 });
 
 describe('workspaces: cargo reads profiles only from the root', () => {
-  test('a virtual manifest is refused', () => {
+  test('a virtual manifest without a member that has a binary is refused', () => {
     const { project } = setup({}, '[workspace]\nmembers = ["crates/*"]\n');
-    expect(optionError(() => project.synth()).message).toMatch(/virtual workspace manifest/);
+    expect(optionError(() => project.synth()).message).toMatch(/is a virtual workspace root .* none of its members \(none found\) has a binary/);
   });
 
-  test('package.workspace is refused', () => {
-    const { project } = setup({}, '[package]\nname = "a"\nversion = "0.1.0"\nworkspace = ".."\n');
-    const error = optionError(() => project.synth());
-    expect(error.subject).toBe('Cargo.toml:4');
-    expect(error.message).toMatch(/package.workspace makes this package a workspace member/);
+  test('package.workspace naming no workspace is refused', () => {
+    const root = makeTempDir('cargo-ws');
+    const { project } = setup({}, '[package]\nname = "a"\nversion = "0.1.0"\nworkspace = "nowhere"\n', 'a', root);
+    expect(optionError(() => project.synth()).message).toMatch(/package.workspace = "nowhere" names no Cargo.toml/);
   });
 
   test.each([
@@ -432,19 +433,22 @@ describe('workspaces: cargo reads profiles only from the root', () => {
     ['not listed', '[workspace]\nmembers = ["crates/*"]\n', false],
     ['a parent package, no workspace', '[package]\nname = "root"\nversion = "0.1.0"\n', false],
     ['an unparsable parent manifest (cargo will report it, not us)', '[workspace\n', false],
-  ])('a member of a workspace in a parent directory (%s)', (_, rootToml, refused) => {
+  ])('a member of a workspace in a parent directory (%s)', (_, rootToml, isMember) => {
     const root = makeTempDir('cargo-ws');
     fs.writeFileSync(path.join(root, 'Cargo.toml'), rootToml);
     const outdir = path.join(root, 'operators', 'plot');
     fs.mkdirSync(outdir, { recursive: true });
     const { project } = setup({}, undefined, 'plot', outdir);
-    if (refused) {
-      const error = optionError(() => project.synth());
-      expect(error.message).toContain(`belongs to the workspace at ${path.join(root, 'Cargo.toml')}`);
-      expect(fs.existsSync(path.join(outdir, 'Cargo.toml'))).toBe(false);
+    project.synth();
+    const member = plainToml(fs.readFileSync(path.join(outdir, 'Cargo.toml'), 'utf8'));
+    expect(member.features.jemalloc).toEqual(['dep:tikv-jemallocator']);
+    if (isMember) {
+      // The member's profiles would be ignored by cargo: they go to the root.
+      expect(member.profile).toBeUndefined();
+      expect(plainToml(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8')).profile.release['opt-level']).toBe('z');
     } else {
-      project.synth();
-      expect(fs.existsSync(path.join(outdir, 'Cargo.toml'))).toBe(true);
+      expect(member.profile.release['opt-level']).toBe('z');
+      expect(fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8')).toBe(rootToml);
     }
   });
 });

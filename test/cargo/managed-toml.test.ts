@@ -57,13 +57,14 @@ const CASES: Case[] = [
     cargo: true,
   },
   {
-    name: 'managed keys written by hand in other styles are taken over; the user keys and comments stay',
+    name: 'managed keys written by hand in other styles are taken over; the user keys and comments stay (a managed line\'s comment with its key)',
     input: PACKAGE + '\n[dependencies]\nserde = "1"\ntikv-jemallocator.version = "0.5"   # dotted\ntikv-jemallocator.optional = true\ntokio = "1"\n\n'
       + '[features]\n"default" = [\n  "extra", # why\n]\nextra = []\njemalloc=["tikv-jemallocator"]\n\n'
       + '[profile.release]\n# speed over size\n"opt-level"   =   3 # fast\ndebug = 1\nlto = \'thin\'\n',
     expected: PACKAGE + '\n[dependencies]\n' + DEPENDENCY_BLOCK + 'serde = "1"\ntokio = "1"\n\n'
       + '[features]\n' + FEATURES_BLOCK + 'extra = []\n\n'
-      + '[profile.release]\n' + RELEASE_BLOCK + '# speed over size\ndebug = 1\n'
+      // The comment at the end of a managed key's line moves with the key.
+      + '[profile.release]\n' + RELEASE_BLOCK.replace('opt-level = "z"\n', 'opt-level = "z" # fast\n') + '# speed over size\ndebug = 1\n'
       + '\n[profile.maxperf]\n' + MAXPERF_BLOCK,
     cargo: true,
   },

@@ -79,7 +79,7 @@ function aptList(script: string): string[] {
 }
 
 /** ENV pairs of a Dockerfile stage. */
-function envOf(instructions: { keyword: string; args: string }[]): Map<string, string> {
+function envOf(instructions: readonly { keyword: string; args: string }[]): Map<string, string> {
   const env = new Map<string, string>();
   for (const instruction of instructions.filter((i) => i.keyword === 'ENV')) {
     for (const pair of instruction.args.split(/\s+\\?\s*/).filter((p) => p.includes('='))) {

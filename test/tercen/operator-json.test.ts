@@ -511,12 +511,18 @@ describe('expected container (one place for both policies)', () => {
   test.each([
     ['v1.2.3', 'Drop the "v": use "1.2.3".'],
     ['1.2', 'Use a release version X.Y.Z'],
-    ['1.2.3-rc.1', 'pre-release and build suffixes cannot be pinned'],
+    ['1.2.3+build.5', 'build metadata ("+...") cannot be in an image tag'],
   ])('EXACT_PIN with version %s', (version, fix) => {
     const e = optionError(() => operatorJsonContainer(IMAGE, ContainerPolicy.EXACT_PIN, version));
     expect(e.subject).toBe('version');
-    expect(e.message).toContain(`"${version}" is not an exact X.Y.Z version`);
+    expect(e.message).toContain(`version "${version}" is neither X.Y.Z nor a pre-release X.Y.Z-rc.1`);
     expect(e.message).toContain(fix);
+    // Named as where the version comes from, when the caller knows it.
+    expect(optionError(() => operatorJsonContainer(IMAGE, ContainerPolicy.EXACT_PIN, version, 'Cargo.toml:3')).subject).toBe('Cargo.toml:3');
+  });
+
+  test('EXACT_PIN pins a pre-release as its tag (the release workflow pushes pre-release tags)', () => {
+    expect(operatorJsonContainer(IMAGE, ContainerPolicy.EXACT_PIN, '1.2.3-rc.1')).toBe(`${IMAGE}:1.2.3-rc.1`);
   });
 
   test.each([
