@@ -6,7 +6,8 @@ import { NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
 import { Allocator, AllocatorMode, CARGO_FEATURE_NAME } from './allocator';
 import { CargoManifest } from './cargo/cargo-manifest';
-import { ImageReference } from './docker/image-reference';
+import { resolveImageName } from './core/image-owner';
+import { checkOptionNames } from './core/option-names';
 import { JemallocDockerfile, JemallocDockerfileOptions } from './docker/jemalloc-dockerfile';
 import { DriftTask } from './drift/drift-task';
 import { OptionError } from './errors';
@@ -261,6 +262,7 @@ export class RustOperatorProject extends Project {
   public readonly description: string;
 
   constructor(options: RustOperatorProjectOptions) {
+    checkOptionNames(options, 'RustOperatorProjectOptions', '');
     super({ ...validateName(options), gitOptions: { endOfLine: EndOfLine.NONE, ...options.gitOptions } });
     this.repositoryUrl = options.repositoryUrl;
     this.allocator = new Allocator({
@@ -420,28 +422,6 @@ function validateName(options: RustOperatorProjectOptions): RustOperatorProjectO
       'Use letters, digits, "_" and "-", starting with a letter, at most 64 characters (e.g. "hello_operator").');
   }
   return options;
-}
-
-function resolveImageName(options: RustOperatorProjectOptions): string {
-  if (options.imageName !== undefined) {
-    const image = ImageReference.parse(options.imageName, 'imageName');
-    if (image.tag || image.digest) {
-      throw new OptionError('imageName', `"${options.imageName}" has a tag or digest.`, `Give the name only ("${image.name}"); tags come from git refs.`);
-    }
-    return image.name;
-  }
-  const owner = options.registryOwner ?? githubOwner(options.repositoryUrl);
-  return ImageReference.forGitHubOwner(owner, options.name, options.registryOwner !== undefined ? 'registryOwner' : 'repositoryUrl').name;
-}
-
-/** The owner part of a GitHub URL (https, ssh or git+https). */
-function githubOwner(url: string): string {
-  const match = /^(?:git\+)?(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([^/]+)\/[^/]+?(?:\.git)?\/?$/.exec(url ?? '');
-  if (!match) {
-    throw new OptionError('repositoryUrl', `"${url}" is not a GitHub repository URL, so the image owner cannot be derived.`,
-      'Set registryOwner (e.g. "tercen") or imageName (e.g. "ghcr.io/tercen/my_operator").');
-  }
-  return match[1];
 }
 
 /** Parses `name` / `name=item1,item2` feature flags. */
