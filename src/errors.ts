@@ -14,5 +14,8 @@ export class OptionError extends Error {
   constructor(public readonly subject: string, problem: string, fix: string) {
     super(`projen-rust-operator: ${subject}: ${problem} ${fix}`);
     this.name = 'OptionError';
+    // The message is the whole report: hosts that print `error.stack` (projen new, projen's task
+    // runner) print it alone, without the frames of this package that say nothing to the user.
+    this.stack = this.message;
   }
 }

@@ -1,4 +1,5 @@
 // Public API of projen-rust-operator: one export per construct or model.
+import './core/error-reporter';
 export * from './allocator';
 export * from './rust-operator-project';
 export * from './cargo';
