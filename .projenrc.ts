@@ -1,4 +1,6 @@
-import { cdk, github, javascript, JsonPatch, typescript } from 'projen';
+import { cdk, github, javascript, JsonPatch, TextFile, typescript } from 'projen';
+import { PROJEN_MARKER } from 'projen/lib/common';
+import { OPTION_NAMES_FILE, renderOptionNames } from './projenrc/option-names';
 import { ActionPins, ContainerPolicy, DEFAULT_ACTION_PINS, RustOperatorProject } from './src';
 import { annotatePins } from './src/github/ghcr-release-workflow';
 
@@ -75,6 +77,10 @@ project.addTask('drift:examples', {
   description: 'Check that examples/ are exactly what .projenrc.ts generates',
   exec: 'tsx src/cli.ts drift --only examples/',
 });
+
+// The option names `checkOptionNames` accepts, derived from the options interfaces (and projen's
+// assembly for the structs they extend), so they cannot drift from the TypeScript declarations.
+new TextFile(project, OPTION_NAMES_FILE, { lines: renderOptionNames(__dirname, `${PROJEN_MARKER}. To modify, edit .projenrc.ts and run "npx projen".`).split('\n').slice(0, -1) });
 
 // This repository's own CI: the same script a fresh machine runs.
 const ci = new github.GithubWorkflow(project.github!, 'ci');

@@ -1,3 +1,4 @@
+import { checkOptionNames } from './core/option-names';
 import { OptionError } from './errors';
 
 /** A Cargo feature name (cargo's rule), shared by every option that names one. */
@@ -103,6 +104,7 @@ export class Allocator {
   public readonly crateFeatures: string[];
 
   constructor(options: AllocatorOptions = {}) {
+    checkOptionNames(options, 'AllocatorOptions', 'Allocator');
     this.mode = Allocator.parseMode(options.mode ?? AllocatorMode.LINKED_AND_PRELOADED, 'allocator.mode');
     const usesJemalloc = this.mode !== AllocatorMode.SYSTEM;
     if (!usesJemalloc && options.mallocConf !== undefined) {

@@ -7,6 +7,7 @@ import { CargoLto, CargoOptLevel, CargoProfileOptions, CargoStrip } from './carg
 import { CargoTarget, CargoTargetKind } from './cargo-target';
 import { applyManagedTables, ManagedTable, readToml, TomlValue } from './managed-toml';
 import { BUILT_IN_PROFILES, renderProfile, validateProfile, validateProfileName } from './profile-rules';
+import { checkOptionNames } from '../core/option-names';
 
 /** Rust edition written into a scaffolded `[package]`. */
 export enum RustEdition {
@@ -198,6 +199,7 @@ export class CargoManifest extends Component {
   private pending?: string;
 
   constructor(project: Project, options: CargoManifestOptions = {}) {
+    checkOptionNames(options, 'CargoManifestOptions', 'CargoManifest');
     if (CargoManifest.of(project)) {
       throw new OptionError('cargo', `project "${project.name}" already has a CargoManifest.`, 'Use CargoManifest.of(project) to reach it.');
     }

@@ -9,6 +9,7 @@ import { Allocator } from '../allocator';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { CargoTargetKind } from '../cargo/cargo-target';
 import { validateProfileName } from '../cargo/profile-rules';
+import { checkOptionNames } from '../core/option-names';
 import { OptionError } from '../errors';
 
 /** Options for `JemallocDockerfile.dockerBuildCommand`. */
@@ -160,6 +161,7 @@ export class JemallocDockerfile extends Dockerfile {
   private readonly options: JemallocDockerfileOptions;
 
   constructor(project: Project, options: JemallocDockerfileOptions = {}) {
+    checkOptionNames(options, 'JemallocDockerfileOptions', 'JemallocDockerfile');
     super(project);
     this.options = options;
     this.allocator = options.allocator ?? new Allocator();

@@ -1,6 +1,7 @@
 import { Component, JsonPatch, Project, YamlFile } from 'projen';
 import { GitHub, GithubWorkflow, workflows } from 'projen/lib/github';
 import { ActionPins, PinnedAction } from './pinned-actions';
+import { checkOptionNames } from '../core/option-names';
 import { aptPackageList } from '../docker/apt-packages';
 import { ImageReference } from '../docker/image-reference';
 import { JemallocDockerfile } from '../docker/jemalloc-dockerfile';
@@ -163,6 +164,7 @@ export class GhcrReleaseWorkflow extends Component {
   private readonly options: GhcrReleaseWorkflowOptions;
 
   constructor(project: Project, options: GhcrReleaseWorkflowOptions) {
+    checkOptionNames(options, 'GhcrReleaseWorkflowOptions', 'GhcrReleaseWorkflow');
     super(project);
     this.options = options;
     const image = ImageReference.parse(options.imageName, 'imageName');

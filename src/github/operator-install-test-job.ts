@@ -1,5 +1,6 @@
 import { Component } from 'projen';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { checkOptionNames } from '../core/option-names';
 import { OptionError } from '../errors';
 
 /** Options for `OperatorInstallTestJob`. */
@@ -48,6 +49,7 @@ export class OperatorInstallTestJob extends Component {
   public readonly jobId: string;
 
   constructor(release: GhcrReleaseWorkflow, options: OperatorInstallTestJobOptions = {}) {
+    checkOptionNames(options, 'OperatorInstallTestJobOptions', 'OperatorInstallTestJob');
     super(release.project);
     this.enabled = options.enabled ?? false;
     this.jobId = options.jobId ?? 'operator-install-test';

@@ -1,6 +1,7 @@
 import { Component } from 'projen';
 import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { checkOptionNames } from '../core/option-names';
 import { OptionError } from '../errors';
 
 /** Trivy severities. */
@@ -54,6 +55,7 @@ export class TrivyScanJob extends Component {
   public readonly gates: boolean;
 
   constructor(release: GhcrReleaseWorkflow, options: TrivyScanJobOptions = {}) {
+    checkOptionNames(options, 'TrivyScanJobOptions', 'TrivyScanJob');
     super(release.project);
     this.jobId = options.jobId ?? 'scan';
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {

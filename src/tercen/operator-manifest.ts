@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Component, Project, SampleFile } from 'projen';
 import { ContainerPolicy, OperatorJson } from './operator-json';
 import { CargoManifest } from '../cargo/cargo-manifest';
+import { checkOptionNames } from '../core/option-names';
 
 /** Options for `OperatorManifest`. */
 export interface OperatorManifestOptions {
@@ -73,6 +74,7 @@ export class OperatorManifest extends Component {
   private readonly options: OperatorManifestOptions;
 
   constructor(project: Project, options: OperatorManifestOptions) {
+    checkOptionNames(options, 'OperatorManifestOptions', 'OperatorManifest');
     super(project);
     this.options = options;
     this.containerPolicy = options.containerPolicy ?? ContainerPolicy.EXACT_PIN;
