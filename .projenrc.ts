@@ -1,5 +1,4 @@
 import { cdk, github, javascript, JsonPatch, TextFile, typescript } from 'projen';
-import { PROJEN_MARKER } from 'projen/lib/common';
 import { OPTION_NAMES_FILE, renderOptionNames } from './projenrc/option-names';
 import { ActionPins, ContainerPolicy, DEFAULT_ACTION_PINS, RustOperatorProject } from './src';
 import { annotatePins } from './src/github/ghcr-release-workflow';
@@ -80,7 +79,7 @@ project.addTask('drift:examples', {
 
 // The option names `checkOptionNames` accepts, derived from the options interfaces (and projen's
 // assembly for the structs they extend), so they cannot drift from the TypeScript declarations.
-new TextFile(project, OPTION_NAMES_FILE, { lines: renderOptionNames(__dirname, `${PROJEN_MARKER}. To modify, edit .projenrc.ts and run "npx projen".`).split('\n').slice(0, -1) });
+new TextFile(project, OPTION_NAMES_FILE, { lines: renderOptionNames(__dirname).split('\n') });
 
 // This repository's own CI: the same script a fresh machine runs.
 const ci = new github.GithubWorkflow(project.github!, 'ci');

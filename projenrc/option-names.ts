@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { PROJEN_MARKER } from 'projen/lib/common';
 import * as ts from 'typescript';
 
 /** Struct name → option name → the struct its value is (for nested checks), or null. */
@@ -81,9 +82,9 @@ export function collectOptionStructs(root: string): OptionStructs {
 }
 
 /** The text of the generated file. */
-export function renderOptionNames(root: string, marker: string): string {
+export function renderOptionNames(root: string): string {
   return [
-    `// ${marker}`,
+    `// ${PROJEN_MARKER}. To modify, edit .projenrc.ts and run "npx projen".`,
     '// Option names of every options struct, from the TypeScript sources and projen\'s assembly (projenrc/option-names.ts).',
     '/* eslint-disable */',
     '/** Struct name → option name → the options struct its value is (checked too), or null. */',
