@@ -57,6 +57,25 @@ project.addTask('demo', {
   description: 'Build and pack this package, then scaffold a demo operator from it into demo/hello_operator',
   exec: 'tsx scripts/demo.ts',
 });
+// Test tiers, by file name (README "Tests"): `*.test.ts` unit (in-process, fast: run it while
+// working), `*.tools.test.ts` real tools, `*.e2e.test.ts` pack + projen new + fresh clone,
+// test/image/ the real image build. `npm test` runs all but the image tier, plus eslint.
+const TIER_JEST = 'jest --ci --coverage=false';
+project.addTask('test:unit', {
+  description: 'Unit tier: in-process tests (*.test.ts), no external program; under a minute',
+  exec: `${TIER_JEST} --testPathIgnorePatterns=/node_modules/ '<rootDir>/test/image/' '\\.(tools|e2e)\\.test\\.ts$'`,
+  receiveArgs: true,
+});
+project.addTask('test:tools', {
+  description: 'Real-tool tier (*.tools.test.ts): cargo, actionlint, GitHub\'s workflow parser, shellcheck, dockerfile validators, git',
+  exec: `${TIER_JEST} --testPathPatterns='\\.tools\\.test\\.ts$'`,
+  receiveArgs: true,
+});
+project.addTask('test:e2e', {
+  description: 'End-to-end tier (*.e2e.test.ts): pack, projen new, npx projen in the operator, a fresh clone running the README',
+  exec: `${TIER_JEST} --testPathPatterns='\\.e2e\\.test\\.ts$'`,
+  receiveArgs: true,
+});
 project.addTask('test:image', {
   description: 'Real image build with buildah from a scaffolded operator (minutes on a cold cache)',
   // overlay storage: the same results as vfs, 5-30x faster and a seventh of the disk.
