@@ -1,6 +1,9 @@
 import { OptionError } from '../errors';
 import { OPTION_STRUCTS } from './option-names.generated';
 
+/** The field `projen new` adds to a project type's options (its bootstrap record), not an option. */
+const PROJEN_NEW = '__new__';
+
 /**
  * Refuses option names the struct does not declare, with a did-you-mean, and checks nested
  * option structs (`dockerfileOptions`, `gitOptions`, ...) the same way.
@@ -23,6 +26,9 @@ export function checkOptionNames(options: object | undefined, structName: string
     return;
   }
   for (const [option, value] of Object.entries(options)) {
+    if (option === PROJEN_NEW) {
+      continue;
+    }
     const name = subject ? `${subject}.${option}` : option;
     if (!Object.prototype.hasOwnProperty.call(known, option)) {
       const suggestion = didYouMean(option, Object.keys(known));
