@@ -1,6 +1,18 @@
-import { cdk, github, javascript, JsonPatch, typescript } from 'projen';
-import { ActionPins, ContainerPolicy, DEFAULT_ACTION_PINS, RustOperatorProject } from './src';
-import { annotatePins } from './src/github/ghcr-release-workflow';
+import { cdk, github, javascript, JsonPatch, TextFile, typescript } from 'projen';
+import * as fs from 'fs';
+import { OPTION_NAMES_FILE, renderOptionNames } from './projenrc/option-names';
+
+// The option-name check in src/ reads this generated file: refresh it before src/ is loaded, so
+// an option just added to an options struct is already known to the projects defined below.
+const optionNames = renderOptionNames(__dirname);
+if (!fs.existsSync(OPTION_NAMES_FILE) || fs.readFileSync(OPTION_NAMES_FILE, 'utf8') !== optionNames) {
+  if (fs.existsSync(OPTION_NAMES_FILE)) fs.chmodSync(OPTION_NAMES_FILE, 0o644);
+  fs.writeFileSync(OPTION_NAMES_FILE, optionNames);
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ActionPins, ContainerPolicy, DEFAULT_ACTION_PINS, RustOperatorProject } = require('./src') as typeof import('./src');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { annotatePins } = require('./src/github/ghcr-release-workflow') as typeof import('./src/github/ghcr-release-workflow');
 
 const project = new cdk.JsiiProject({
   name: 'projen-rust-operator',
@@ -56,6 +68,25 @@ project.addTask('demo', {
   description: 'Build and pack this package, then scaffold a demo operator from it into demo/hello_operator',
   exec: 'tsx scripts/demo.ts',
 });
+// Test tiers, by file name (README "Tests"): `*.test.ts` unit (in-process, fast: run it while
+// working), `*.tools.test.ts` real tools, `*.e2e.test.ts` pack + projen new + fresh clone,
+// test/image/ the real image build. `npm test` runs all but the image tier, plus eslint.
+const TIER_JEST = 'jest --ci --coverage=false';
+project.addTask('test:unit', {
+  description: 'Unit tier: in-process tests (*.test.ts), no external program; under a minute',
+  exec: `${TIER_JEST} --testPathIgnorePatterns=/node_modules/ '<rootDir>/test/image/' '\\.(tools|e2e)\\.test\\.ts$'`,
+  receiveArgs: true,
+});
+project.addTask('test:tools', {
+  description: 'Real-tool tier (*.tools.test.ts): cargo, actionlint, GitHub\'s workflow parser, shellcheck, dockerfile validators, git',
+  exec: `${TIER_JEST} --testPathPatterns='\\.tools\\.test\\.ts$'`,
+  receiveArgs: true,
+});
+project.addTask('test:e2e', {
+  description: 'End-to-end tier (*.e2e.test.ts): pack, projen new, npx projen in the operator, a fresh clone running the README',
+  exec: `${TIER_JEST} --testPathPatterns='\\.e2e\\.test\\.ts$'`,
+  receiveArgs: true,
+});
 project.addTask('test:image', {
   description: 'Real image build with buildah from a scaffolded operator (minutes on a cold cache)',
   // overlay storage: the same results as vfs, 5-30x faster and a seventh of the disk.
@@ -75,6 +106,10 @@ project.addTask('drift:examples', {
   description: 'Check that examples/ are exactly what .projenrc.ts generates',
   exec: 'tsx src/cli.ts drift --only examples/',
 });
+
+// The option names `checkOptionNames` accepts, derived from the options interfaces (and projen's
+// assembly for the structs they extend), so they cannot drift from the TypeScript declarations.
+new TextFile(project, OPTION_NAMES_FILE, { lines: optionNames.split('\n') });
 
 // This repository's own CI: the same script a fresh machine runs.
 const ci = new github.GithubWorkflow(project.github!, 'ci');

@@ -2,6 +2,7 @@
 // types. Everything else is internal.
 export * from './core/allocator';
 export * from './project/rust-operator-project';
+import './core/error-reporter';
 export * from './cargo';
 export * from './plan/base-image';
 export * from './plan/release-policy';

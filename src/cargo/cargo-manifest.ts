@@ -9,6 +9,7 @@ import { BUILT_IN_PROFILES, renderProfile, validateProfile, validateProfileName 
 import { Allocator } from '../core/allocator';
 import { OptionError } from '../core/errors';
 import { SCAFFOLD_VERSION, CARGO_FEATURE_NAME } from '../core/names';
+import { checkOptionNames } from '../core/option-names';
 
 /** Rust edition written into a scaffolded `[package]`. */
 export enum RustEdition {
@@ -230,6 +231,7 @@ export class CargoManifest extends Component {
   private pending = new Map<string, string>();
 
   constructor(project: Project, options: CargoManifestOptions = {}) {
+    checkOptionNames(options, 'CargoManifestOptions', 'CargoManifest');
     if (CargoManifest.of(project)) {
       throw new OptionError('cargo', `project "${project.name}" already has a CargoManifest.`, 'Use CargoManifest.of(project) to reach it.');
     }

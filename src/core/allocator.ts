@@ -1,3 +1,4 @@
+import { checkOptionNames } from './option-names';
 import { OptionError } from './errors';
 import { CARGO_FEATURE_NAME } from './names';
 
@@ -118,6 +119,7 @@ export class Allocator {
   public readonly crateFeatures: string[];
 
   constructor(options: AllocatorOptions = {}) {
+    checkOptionNames(options, 'AllocatorOptions', 'Allocator');
     this.mode = Allocator.parseMode(options.mode ?? AllocatorMode.LINKED_AND_PRELOADED, 'allocator.mode');
     const usesJemalloc = this.mode !== AllocatorMode.SYSTEM;
     if (!usesJemalloc && options.mallocConf !== undefined) {

@@ -1,3 +1,5 @@
+import { inspect } from 'util';
+
 /**
  * The error every construct throws for bad input: it names the option (or file) at fault
  * and says what to do, so the message alone is enough to fix `.projenrc.ts`.
@@ -13,6 +15,18 @@ export class OptionError extends Error {
    */
   constructor(public readonly subject: string, problem: string, fix: string) {
     super(`projen-rust-operator: ${subject}: ${problem} ${fix}`);
-    this.name = 'OptionError';
+    // The message is the whole report. Its stack is the message too, so hosts that print the
+    // error (projen new, with console.error) show no frames of this package, which say nothing
+    // to the user; the setter ignores the source line a vm (projen new) would prepend.
+    const message = this.message;
+    Object.defineProperty(this, 'stack', { get: () => message, set: () => undefined, configurable: true, enumerable: false });
   }
 }
+
+Object.defineProperty(OptionError.prototype, 'name', { value: 'OptionError' });
+// console.error and util.inspect print the message alone (not `[message] { subject }`).
+Object.defineProperty(OptionError.prototype, inspect.custom, {
+  value: function (this: OptionError) {
+    return this.message;
+  },
+});

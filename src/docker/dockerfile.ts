@@ -1,5 +1,6 @@
 import { FileBase, IResolver, Project } from 'projen';
 import { DockerInstruction } from './dockerfile-instruction';
+import { checkOptionNames } from '../core/option-names';
 
 /** Options for `Dockerfile.addStage`. */
 export interface DockerfileStageOptions {
@@ -164,6 +165,7 @@ export class Dockerfile extends FileBase {
   private defining = false;
 
   constructor(project: Project, options: DockerfileOptions = {}) {
+    checkOptionNames(options, 'DockerfileOptions', 'Dockerfile');
     super(project, options.fileName ?? 'Dockerfile', { marker: true, readonly: true, committed: true });
   }
 

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FileBase, IResolver, Project } from 'projen';
+import { checkOptionNames } from '../core/option-names';
 
 /** Files every operator build reads; never directories. */
 const KNOWN_FILES = ['Cargo.toml', 'Cargo.lock', 'operator.json', 'build.rs'];
@@ -37,6 +38,7 @@ export class OperatorDockerignore extends FileBase {
   private readonly exclusions: string[];
 
   constructor(project: Project, options: OperatorDockerignoreOptions = {}) {
+    checkOptionNames(options, 'OperatorDockerignoreOptions', 'OperatorDockerignore');
     super(project, '.dockerignore', { marker: true, readonly: true, committed: true });
     this.required = [];
     for (const file of options.requiredPaths ?? ['Cargo.toml', 'Cargo.lock', 'src', 'operator.json']) {

@@ -12,6 +12,7 @@ import { ImageReference } from '../core/image-reference';
 import { checkBuildSecretId } from '../core/names';
 import { BuilderBase, RuntimeBase } from '../plan/base-image';
 import { OperatorPlan, ResolvedPlan, SEED_BUILDER_PACKAGES, SEED_RUNTIME_PACKAGES } from '../plan/operator-plan';
+import { checkOptionNames } from '../core/option-names';
 
 /** Options for `JemallocDockerfile.dockerBuildCommand`. */
 export interface DockerBuildCommandOptions {
@@ -164,6 +165,7 @@ export class JemallocDockerfile extends Dockerfile {
   private readonly plan: OperatorPlan;
 
   constructor(project: Project, options: JemallocDockerfileOptions = {}) {
+    checkOptionNames(options, 'JemallocDockerfileOptions', 'JemallocDockerfile');
     super(project);
     this.options = options;
     // Validate the options now, while .projenrc.ts runs and before anything is written.

@@ -14,7 +14,7 @@ export enum DriftKind {
   MISSING = 'missing',
   /** The file is owned by a previous synth and synth would now delete it. */
   STALE = 'stale',
-  /** Read-only or executable bits differ. */
+  /** The executable bit differs (the only mode bit git records). */
   MODE = 'mode',
 }
 
@@ -36,8 +36,6 @@ export interface DriftReport {
   readonly entries: DriftEntry[];
   /** Files compared. */
   readonly checkedFiles: number;
-  /** Notes that are not drift (e.g. read-only bits not compared on a fresh checkout). */
-  readonly notes: string[];
 }
 
 /** Options for `checkDrift`. */
@@ -85,9 +83,6 @@ export function formatDriftReport(report: DriftReport): string {
     lines.push(entry.detail.trimEnd());
     lines.push(`fix: ${entry.fix}`);
     lines.push('');
-  }
-  for (const note of report.notes) {
-    lines.push(`note: ${note}`);
   }
   if (report.entries.length === 0) {
     lines.push(`In sync: ${report.checkedFiles} owned files match .projenrc.ts.`);
@@ -187,17 +182,6 @@ function compare(root: string, synthesized: string, only: string[]): DriftReport
   const inScope = (file: string) => only.length === 0 || only.some((prefix) => file === prefix || file.startsWith(prefix.replace(/\/?$/, '/')));
   const all = [...new Set([...before, ...after])].filter(inScope).sort();
   const entries: DriftEntry[] = [];
-  const notes: string[] = [];
-
-  // git does not record read-only bits, so a fresh checkout has every owned file writable:
-  // compare read-only bits only where projen has already made files read-only.
-  const treeHasReadOnlyFiles = [...before].some((file) => {
-    const abs = path.join(root, file);
-    return fs.existsSync(abs) && isReadOnly(fs.statSync(abs).mode);
-  });
-  if (!treeHasReadOnlyFiles) {
-    notes.push('read-only bits not compared: no owned file is read-only here (a fresh git checkout does not record them).');
-  }
 
   for (const file of all) {
     const current = path.join(root, file);
@@ -237,20 +221,15 @@ function compare(root: string, synthesized: string, only: string[]): DriftReport
       }
       continue;
     }
-    const modeProblem = compareModes(fs.statSync(current).mode, fs.statSync(expected).mode, treeHasReadOnlyFiles);
+    const modeProblem = compareModes(fs.statSync(current).mode, fs.statSync(expected).mode);
     if (modeProblem) {
       entries.push({ path: file, kind: DriftKind.MODE, detail: modeProblem, fix: 'Run `npx projen` to restore the mode; edit .projenrc.ts rather than the file.' });
     }
   }
-  return { entries, checkedFiles: all.length, notes };
+  return { entries, checkedFiles: all.length };
 }
 
 /* eslint-disable no-bitwise */
-/** Nobody may write the file (projen's read-only generated files are 0444). */
-function isReadOnly(mode: number): boolean {
-  return (mode & 0o222) === 0;
-}
-
 /** Anybody may execute the file. */
 function isExecutable(mode: number): boolean {
   return (mode & 0o111) !== 0;
@@ -261,15 +240,17 @@ function permissions(mode: number): string {
 }
 /* eslint-enable no-bitwise */
 
-function compareModes(actual: number, wanted: number, compareReadOnly: boolean): string | undefined {
-  const problems: string[] = [];
-  if (isExecutable(actual) !== isExecutable(wanted)) {
-    problems.push(isExecutable(wanted) ? 'should be executable but is not' : 'is executable but should not be');
+/**
+ * Compares exactly the mode bits a fresh clone can be held to: git records the executable bit of
+ * a file and nothing else (a checkout is writable whatever projen's chmod made it), so read-only
+ * and the other permission bits never count, and the verdict on a tree does not depend on what
+ * synthesized elsewhere in it.
+ */
+function compareModes(actual: number, wanted: number): string | undefined {
+  if (isExecutable(actual) === isExecutable(wanted)) {
+    return undefined;
   }
-  if (compareReadOnly && isReadOnly(actual) !== isReadOnly(wanted)) {
-    problems.push(isReadOnly(wanted) ? 'should be read-only (generated) but is writable' : 'is read-only but should be writable');
-  }
-  return problems.length > 0 ? `mode ${permissions(actual)}, synth writes ${permissions(wanted)}: ${problems.join('; ')}` : undefined;
+  return `mode ${permissions(actual)}, synth writes ${permissions(wanted)}: ${isExecutable(wanted) ? 'should be executable but is not' : 'is executable but should not be'}`;
 }
 
 function unifiedDiff(file: string, actual: string, wanted: string): string {

@@ -1,5 +1,6 @@
 import { Project, YamlFile } from 'projen';
 import { OptionError } from '../core/errors';
+import { checkOptionNames } from '../core/option-names';
 
 /** How often Dependabot looks for updates. */
 export enum DependabotSchedule {
@@ -33,6 +34,7 @@ export interface CargoDependabotOptions {
  */
 export class CargoDependabot extends YamlFile {
   constructor(project: Project, options: CargoDependabotOptions = {}) {
+    checkOptionNames(options, 'CargoDependabotOptions', 'CargoDependabot');
     const limit = options.openPullRequestsLimit ?? 5;
     if (!Number.isInteger(limit) || limit < 0) {
       throw new OptionError('dependabot.openPullRequestsLimit', `${limit} is not a count.`, 'Use a whole number such as 5 (0 pauses version updates).');

@@ -9,6 +9,7 @@ import { ImageReference } from '../core/image-reference';
 import { checkBuildSecretId, checkSecretName } from '../core/names';
 import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
 import { ImageTagPolicy, JobTrigger, ReleasePolicy } from '../plan/release-policy';
+import { checkOptionNames } from '../core/option-names';
 
 /** Options for `GhcrReleaseWorkflow`. */
 export interface GhcrReleaseWorkflowOptions {
@@ -200,6 +201,7 @@ export class GhcrReleaseWorkflow extends Component {
   private readonly jobTriggers = new Map<string, JobTrigger>();
 
   constructor(project: Project, options: GhcrReleaseWorkflowOptions) {
+    checkOptionNames(options, 'GhcrReleaseWorkflowOptions', 'GhcrReleaseWorkflow');
     super(project);
     this.options = options;
     const image = ImageReference.parse(options.imageName, 'imageName');

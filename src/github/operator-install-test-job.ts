@@ -2,6 +2,7 @@ import { Component } from 'projen';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { OptionError } from '../core/errors';
 import { JobTrigger } from '../plan/release-policy';
+import { checkOptionNames } from '../core/option-names';
 
 /** Options for `OperatorInstallTestJob`. */
 export interface OperatorInstallTestJobOptions {
@@ -49,6 +50,7 @@ export class OperatorInstallTestJob extends Component {
   public readonly jobId: string;
 
   constructor(release: GhcrReleaseWorkflow, options: OperatorInstallTestJobOptions = {}) {
+    checkOptionNames(options, 'OperatorInstallTestJobOptions', 'OperatorInstallTestJob');
     super(release.project);
     this.enabled = options.enabled ?? false;
     this.jobId = options.jobId ?? 'operator-install-test';

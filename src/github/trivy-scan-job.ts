@@ -3,6 +3,7 @@ import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { OptionError } from '../core/errors';
 import { JobTrigger } from '../plan/release-policy';
+import { checkOptionNames } from '../core/option-names';
 
 /** Trivy severities. */
 const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
@@ -55,6 +56,7 @@ export class TrivyScanJob extends Component {
   public readonly gates: boolean;
 
   constructor(release: GhcrReleaseWorkflow, options: TrivyScanJobOptions = {}) {
+    checkOptionNames(options, 'TrivyScanJobOptions', 'TrivyScanJob');
     super(release.project);
     this.jobId = options.jobId ?? 'scan';
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {

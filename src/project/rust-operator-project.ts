@@ -5,11 +5,12 @@ import { EndOfLine } from 'projen/lib/gitattributes';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
 import { RenderedSampleFile } from './rendered-sample-file';
+import { resolveImageName } from '../core/image-owner';
+import { checkOptionNames } from '../core/option-names';
 import { SubprojectProjenrc } from './subproject-projenrc';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { Allocator, AllocatorMode } from '../core/allocator';
 import { OptionError } from '../core/errors';
-import { ImageReference } from '../core/image-reference';
 import { CARGO_FEATURE_NAME, DEFAULT_DESCRIPTION } from '../core/names';
 import { dockerBuildCommand, JemallocDockerfile, JemallocDockerfileOptions } from '../docker/jemalloc-dockerfile';
 import { OperatorDocs } from '../docs/operator-docs';
@@ -283,6 +284,7 @@ export class RustOperatorProject extends Project {
   private readonly plan: OperatorPlan;
 
   constructor(options: RustOperatorProjectOptions) {
+    checkOptionNames(options, 'RustOperatorProjectOptions', '');
     super({ ...validateName(options), gitOptions: { endOfLine: EndOfLine.NONE, ...options.gitOptions } });
     this.repositoryUrl = options.repositoryUrl;
     this.allocator = new Allocator({
@@ -460,28 +462,6 @@ function validateName(options: RustOperatorProjectOptions): RustOperatorProjectO
       'Use letters, digits, "_" and "-", starting with a letter, at most 64 characters (e.g. "hello_operator").');
   }
   return options;
-}
-
-function resolveImageName(options: RustOperatorProjectOptions): string {
-  if (options.imageName !== undefined) {
-    const image = ImageReference.parse(options.imageName, 'imageName');
-    if (image.tag || image.digest) {
-      throw new OptionError('imageName', `"${options.imageName}" has a tag or digest.`, `Give the name only ("${image.name}"); tags come from git refs.`);
-    }
-    return image.name;
-  }
-  const owner = options.registryOwner ?? githubOwner(options.repositoryUrl);
-  return ImageReference.forGitHubOwner(owner, options.name, options.registryOwner !== undefined ? 'registryOwner' : 'repositoryUrl').name;
-}
-
-/** The owner part of a GitHub URL (https, ssh or git+https). */
-function githubOwner(url: string): string {
-  const match = /^(?:git\+)?(?:https?:\/\/(?:[^@/]+@)?github\.com\/|git@github\.com:|ssh:\/\/git@github\.com\/)([^/]+)\/[^/]+?(?:\.git)?\/?$/.exec(url ?? '');
-  if (!match) {
-    throw new OptionError('repositoryUrl', `"${url}" is not a GitHub repository URL, so the image owner cannot be derived.`,
-      'Set registryOwner (e.g. "tercen") or imageName (e.g. "ghcr.io/tercen/my_operator").');
-  }
-  return match[1];
 }
 
 /** Parses `name` / `name=item1,item2` feature flags. */

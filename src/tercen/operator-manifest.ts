@@ -5,6 +5,7 @@ import { ContainerPolicy, OperatorJson } from './operator-json';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { SCAFFOLD_VERSION } from '../core/names';
 import { OperatorPlan } from '../plan/operator-plan';
+import { checkOptionNames } from '../core/option-names';
 
 /** Options for `OperatorManifest`. */
 export interface OperatorManifestOptions {
@@ -75,6 +76,7 @@ export class OperatorManifest extends Component {
   private readonly options: OperatorManifestOptions;
 
   constructor(project: Project, options: OperatorManifestOptions) {
+    checkOptionNames(options, 'OperatorManifestOptions', 'OperatorManifest');
     super(project);
     this.options = options;
     this.containerPolicy = options.containerPolicy ?? ContainerPolicy.EXACT_PIN;

@@ -1,6 +1,6 @@
 /**
  * Snapshots of the generated Dockerfile and .dockerignore: they show in review what a change does
- * to the output. Correctness is checked elsewhere (configurations.test.ts, dependency-layer.test.ts).
+ * to the output. Correctness is checked elsewhere (configurations.tools.test.ts, dependency-layer.tools.test.ts).
  */
 import { SHAPES_CARGO_TOML, SHAPES_SOURCES } from './fixtures';
 import { AllocatorMode } from '../../src/core/allocator';

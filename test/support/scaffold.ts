@@ -18,8 +18,24 @@ export interface ScaffoldResult {
  * Creates `parent/<name>`, copies the packed package into it and runs
  * `projen new --from ./<tarball> rust-operator --no-git <extraArgs>` there, with `env` added to
  * this process's environment (e.g. `CI: 'true'`, under which projen installs with `npm ci`).
+ *
+ * A temporary folder has no git remote, so unless `extraArgs` name the repository or image owner
+ * (`--repository-url`, `--registry-owner`, `--image-name`) it passes
+ * `--repository-url https://github.com/acme/<name>`, as a user in a clone of that repository would.
  */
 export function scaffoldOperator(parent: string, name = 'hello_operator', extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): ScaffoldResult {
+  const owned = extraArgs.some((arg) => /^--(repository-url|registry-owner|image-name)(=|$)/.test(arg));
+  const args = owned ? extraArgs : ['--repository-url', `https://github.com/acme/${name}`, ...extraArgs];
+  const { dir, result } = projenNew(parent, name, args, env);
+  if (result.status !== 0) {
+    throw new Error(`projen new failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return { dir, output: `${result.stdout}\n${result.stderr}` };
+}
+
+/** `projen new --from ./<tarball> rust-operator --no-git <args>` in a new `parent/<name>`, as is; never throws. */
+export function projenNew(parent: string, name: string, args: string[], env: NodeJS.ProcessEnv = {}):
+{ dir: string; result: SpawnSyncReturns<string> } {
   const tarball = packedTarball();
   const dir = path.join(parent, name);
   fs.mkdirSync(dir, { recursive: true });
@@ -27,11 +43,8 @@ export function scaffoldOperator(parent: string, name = 'hello_operator', extraA
     throw new Error(`${dir} is not empty`);
   }
   fs.copyFileSync(tarball, path.join(dir, path.basename(tarball)));
-  const result = run(process.execPath, [PROJEN_CLI, 'new', '--from', `./${path.basename(tarball)}`, 'rust-operator', '--no-git', ...extraArgs], dir, env);
-  if (result.status !== 0) {
-    throw new Error(`projen new failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  }
-  return { dir, output: `${result.stdout}\n${result.stderr}` };
+  const result = run(process.execPath, [PROJEN_CLI, 'new', '--from', `./${path.basename(tarball)}`, 'rust-operator', '--no-git', ...args], dir, env);
+  return { dir, result };
 }
 
 /** Runs a command in a folder, capturing output; never throws. */

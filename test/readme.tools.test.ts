@@ -20,7 +20,9 @@ function runExample(code: string, dir: string): { status: number | null; stderr:
 
 test('the README has exactly two set-up commands', () => {
   const setup = /## Set up\n\n```bash\n([\s\S]*?)```/.exec(README)![1].trim().split('\n');
-  expect(setup.map((line) => line.split('#')[0].trim())).toEqual(['npm ci && npm run demo', 'npm test']);
+  expect(setup.map((line) => line.split('#')[0].trim())).toEqual(['scripts/setup.sh && npm run demo', 'npm test']);
+  // CI sets up a fresh machine with the same script.
+  expect(fs.readFileSync(path.join(REPO_ROOT, '.ci', 'run'), 'utf-8')).toMatch(/^scripts\/setup\.sh$/m);
 });
 
 test('the .projenrc.ts example synthesizes, escape hatches included', () => {
