@@ -1,4 +1,5 @@
-import { cdk, github, javascript, JsonPatch, typescript } from 'projen';
+import { parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { cdk, github, javascript, JsonPatch, ReleasableCommits, typescript } from 'projen';
 import { ActionPins, ContainerPolicy, DEFAULT_ACTION_PINS, RustOperatorProject } from './src';
 import { annotatePins } from './src/github/ghcr-release-workflow';
 
@@ -31,7 +32,20 @@ const project = new cdk.JsiiProject({
     'fast-check@^4.11.0',
   ],
   bin: { 'projen-rust-operator': 'lib/cli.js' },
-  release: false,
+  // Releases: next version from conventional commits (feat/fix release, chore does not),
+  // CHANGELOG.md, a GitHub release, npm publish with provenance through trusted publishing (OIDC:
+  // no npm token is stored anywhere). See "Releases" in the README.
+  release: true,
+  releaseToNpm: true,
+  npmTrustedPublishing: true,
+  npmProvenance: true,
+  releasableCommits: ReleasableCommits.featuresAndFixes(),
+  // projen starts from 0.0.0 and has no initial-version setting (majorVersion/minorVersion would
+  // lock every release to 0.1.x; minMajorVersion: 1 gives 1.0.0): the first release is asked for
+  // explicitly, later ones follow the commits.
+  nextVersionCommand: 'git rev-parse --verify --quiet "refs/tags/$LATEST_TAG" > /dev/null || echo 0.1.0',
+  // publib publishes with the OIDC token: pin it rather than run whatever is latest.
+  jsiiReleaseVersion: '0.2.1061',
   github: true,
   githubOptions: { mergify: false, pullRequestLint: false },
   pullRequestTemplate: false,
@@ -95,6 +109,37 @@ ci.addJob('ci', {
     { id: 'run', name: 'Install and test', run: '.ci/run' },
   ],
 });
+
+// The release workflow, hardened as the operators' workflows are: every action from the pin
+// table (projen's provider swaps its own references), nothing granted at workflow level, no
+// persisted checkout credentials, and it runs only on the default branch of the canonical
+// repository (forks and dispatches on other branches do nothing).
+const CANONICAL_REPOSITORY = 'tercen/projen-rust-operator';
+const releasePins = new ActionPins();
+for (const key of ['checkout', 'setup-node', 'upload-artifact', 'download-artifact']) {
+  project.github!.actions.set(releasePins.get(key).action, releasePins.uses(key));
+}
+const releaseWorkflow = project.github!.tryFindWorkflow('release')!;
+releaseWorkflow.file!.patch(JsonPatch.add('/permissions', {}));
+annotatePins(releaseWorkflow.file!, releasePins);
+// Needed by every other job, so the whole workflow stops here.
+releaseWorkflow.file!.addOverride('jobs.release.if', `github.repository == '${CANONICAL_REPOSITORY}' && github.ref == 'refs/heads/main'`);
+// The release job builds and tags nothing remotely (the GitHub release job creates the tag).
+releaseWorkflow.file!.addOverride('jobs.release.permissions.contents', 'read');
+// projen's release jobs add steps while rendering, so the checkouts are found in the rendered
+// YAML (the yaml library edits it in place, keeping projen's layout).
+const renderRelease = (releaseWorkflow.file as any).synthesizeContent.bind(releaseWorkflow.file);
+(releaseWorkflow.file as any).synthesizeContent = (resolver: unknown) => {
+  const doc = parseDocument(renderRelease(resolver));
+  for (const job of (doc.get('jobs') as YAMLMap).items) {
+    for (const step of ((job.value as YAMLMap).get('steps') as YAMLSeq<YAMLMap>).items) {
+      if (String(step.get('uses') ?? '').startsWith(`${releasePins.get('checkout').action}@`)) {
+        step.setIn(['with', 'persist-credentials'], false);
+      }
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+};
 
 // The reference operator, as the seed describes it, kept in sync by `npx projen`.
 new RustOperatorProject({
