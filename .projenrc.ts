@@ -85,6 +85,10 @@ project.addTask('bench:image', {
   env: { PRO_IMAGE_STORAGE_DRIVER: 'overlay' },
   exec: 'tsx scripts/bench-image.ts',
 });
+project.addTask('bench:fleet', {
+  description: 'A fleet of operators follows a release through a local npm registry (verdaccio): files changed, user bytes kept, drift, time per operator',
+  exec: 'tsx scripts/bench-fleet.ts',
+});
 project.addTask('drift:examples', {
   description: 'Check that examples/ are exactly what .projenrc.ts generates',
   exec: 'tsx src/cli.ts drift --only examples/',
@@ -126,6 +130,25 @@ annotatePins(releaseWorkflow.file!, releasePins);
 releaseWorkflow.file!.addOverride('jobs.release.if', `github.repository == '${CANONICAL_REPOSITORY}' && github.ref == 'refs/heads/main'`);
 // The release job builds and tags nothing remotely (the GitHub release job creates the tag).
 releaseWorkflow.file!.addOverride('jobs.release.permissions.contents', 'read');
+// projen's scripts with the same behaviour, quoted as shellcheck asks (the tests run shellcheck
+// on every workflow of this repository).
+const SHELLCHECK_CLEAN_RELEASE_SCRIPTS: { [jobAndStep: string]: string } = {
+  'release/check_tag_exists': [
+    'TAG="$(cat dist/releasetag.txt)"',
+    'if [ -n "$TAG" ] && git ls-remote -q --exit-code --tags origin "$TAG"; then echo "exists=true" >> "$GITHUB_OUTPUT"; else echo "exists=false" >> "$GITHUB_OUTPUT"; fi',
+    'cat "$GITHUB_OUTPUT"',
+  ].join('\n'),
+  'release/git_remote': [
+    'echo "latest_commit=$(git ls-remote origin -h "$GITHUB_REF" | cut -f1)" >> "$GITHUB_OUTPUT"',
+    'cat "$GITHUB_OUTPUT"',
+  ].join('\n'),
+  'release_github/release': [
+    'tag="$(cat "$RELEASE_TAG_FILE")"',
+    'if ! gh release view "$tag" -R "$GITHUB_REPOSITORY" 2>/dev/null; then',
+    '  gh release create "$tag" -R "$GITHUB_REPOSITORY" -F "$CHANGELOG_FILE" -t "$tag" --target "$GITHUB_SHA"',
+    'fi',
+  ].join('\n'),
+};
 // projen's release jobs add steps while rendering, so the checkouts are found in the rendered
 // YAML (the yaml library edits it in place, keeping projen's layout).
 const renderRelease = (releaseWorkflow.file as any).synthesizeContent.bind(releaseWorkflow.file);
@@ -136,6 +159,8 @@ const renderRelease = (releaseWorkflow.file as any).synthesizeContent.bind(relea
       if (String(step.get('uses') ?? '').startsWith(`${releasePins.get('checkout').action}@`)) {
         step.setIn(['with', 'persist-credentials'], false);
       }
+      const script = SHELLCHECK_CLEAN_RELEASE_SCRIPTS[`${String(job.key)}/${String(step.get('id'))}`];
+      if (script) step.set('run', doc.createNode(script));
     }
   }
   return doc.toString({ lineWidth: 0 });
