@@ -94,6 +94,15 @@ project.addTask('drift:examples', {
   exec: 'tsx src/cli.ts drift --only examples/',
 });
 
+// Release notes of the generated files (and CHANGELOG.md for the package), right after the bump.
+const releaseNotes = project.addTask('release:notes', {
+  description: 'Append "Generated files changed" (matrix and examples/ diffed against the previous release tag) to dist/changelog.md and write CHANGELOG.md',
+  exec: 'tsx scripts/release-notes.ts',
+});
+project.tasks.tryFind('bump')!.spawn(releaseNotes);
+// Built by the release task from the previous package's CHANGELOG.md; never committed.
+project.gitignore.exclude('/CHANGELOG.md');
+
 // This repository's own CI: the same script a fresh machine runs.
 const ci = new github.GithubWorkflow(project.github!, 'ci');
 ci.on({ push: { branches: ['main'] }, pullRequest: {}, workflowDispatch: {} });
