@@ -291,10 +291,33 @@ function git(dir: string, args: string[]): string {
   return must(sh('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', ...args], dir), `git ${args.join(' ')}`);
 }
 
-function scaffold(parent: string, spec: OperatorSpec, env: NodeJS.ProcessEnv, cargoEnv: Record<string, string>): string {
+/** `projen new` of several operators at once (mostly npm waiting on the registry). */
+async function projenNewAll(parent: string, specs: OperatorSpec[], env: NodeJS.ProcessEnv, parallel: number): Promise<void> {
+  const queue = [...specs];
+  const worker = async () => {
+    for (let spec = queue.shift(); spec; spec = queue.shift()) {
+      const dir = path.join(parent, spec.name);
+      fs.mkdirSync(dir);
+      await new Promise<void>((resolve, reject) => {
+        const child = spawn(process.execPath, [PROJEN_CLI, 'new', '--from', `${PACKAGE}@${VERSION_A}`, 'rust-operator', '--no-git', ...spec!.flags],
+          { cwd: dir, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let output = '';
+        child.stdout.on('data', (d) => (output += d));
+        child.stderr.on('data', (d) => (output += d));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          if (code === 0) resolve();
+          else reject(new Error(`projen new ${spec!.name} failed (${code}):\n${output}`));
+        });
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+function scaffold(parent: string, spec: OperatorSpec, cargoEnv: Record<string, string>): string {
   const dir = path.join(parent, spec.name);
-  fs.mkdirSync(dir);
-  must(sh(process.execPath, [PROJEN_CLI, 'new', '--from', `${PACKAGE}@${VERSION_A}`, 'rust-operator', '--no-git', ...spec.flags], dir, env), `projen new ${spec.name}`);
   fs.appendFileSync(path.join(dir, 'src', 'main.rs'), USER_MAIN_RS_LINE);
   fs.appendFileSync(path.join(dir, 'Cargo.toml'), USER_CARGO_LINES);
   fs.appendFileSync(path.join(dir, 'README.md'), '\nUser notes about this operator.\n');
@@ -582,7 +605,8 @@ async function main(): Promise<number> {
   const fleetDir = path.join(work, 'fleet');
   fs.mkdirSync(fleetDir);
   const tScaffold = Date.now();
-  const dirs = specs.map((spec) => scaffold(fleetDir, spec, env, cargo.env));
+  await projenNewAll(fleetDir, specs, env, Number(process.env.BENCH_FLEET_PARALLEL_NEW ?? 3));
+  const dirs = specs.map((spec) => scaffold(fleetDir, spec, cargo.env));
   console.log(`scaffolded and committed ${dirs.length} operators in ${((Date.now() - tScaffold) / 1000).toFixed(1)} s`);
 
   publish(work, env, RELEASE_B);

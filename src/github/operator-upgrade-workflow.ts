@@ -186,7 +186,8 @@ export class OperatorUpgradeWorkflow extends Component {
       },
       steps: [
         this.checkoutStep(),
-        { id: 'install', name: 'Install projen', run: 'npm ci --ignore-scripts --no-audit --no-fund' },
+        // The lock file pins every version and checksum: a cached tarball is as good as a fetched one.
+        { id: 'install', name: 'Install projen', run: 'npm ci --prefer-offline --ignore-scripts --no-audit --no-fund' },
         {
           id: 'bump',
           name: `Move to the newest ${pkg} and projen`,
@@ -232,7 +233,7 @@ export class OperatorUpgradeWorkflow extends Component {
             '  echo',
             '  echo "## Changes in $PACKAGE"',
             '  echo',
-            '  npx --no-install projen-rust-operator changelog "$CURRENT" "$VERSION"',
+            '  node_modules/.bin/projen-rust-operator changelog "$CURRENT" "$VERSION"',
             '  echo',
             '  echo "## Files changed"',
             '  echo',

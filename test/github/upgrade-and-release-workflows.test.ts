@@ -21,6 +21,7 @@ import { parseWorkflowText } from './support/parsed-workflow';
 import { removeScratchDirs, scratchDir } from './support/scratch';
 import { OperatorUpgradeWorkflow } from '../../src/github/operator-upgrade-workflow';
 import { DEFAULT_ACTION_PINS } from '../../src/github/pinned-actions';
+import { projectOptions } from '../../scripts/release-notes';
 import { changelogExcerpt } from '../../src/upgrade/changelog-excerpt';
 import { synthOperator, synthQuietly } from '../support/synth';
 import { closeWorkflowParser, formatFindings, validateWorkflow } from '../support/validate-workflow';
@@ -188,5 +189,33 @@ describe('changelog excerpt', () => {
     expect(changelogExcerpt(changelog, '0.2.0', '0.3.0').map((s) => s.version)).toEqual(['0.3.0', '0.2.1']);
     expect(changelogExcerpt(changelog, '0.2.1', '0.2.1')).toEqual([]);
     expect(changelogExcerpt(changelog, '0.1.0', '0.2.1').map((s) => s.text.split('\n').pop())).toEqual(['* b', '* a']);
+  });
+});
+
+test('an exact version written by `projen new --from projen-rust-operator@X` does not hold the project back', () => {
+  const own = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf-8')).version;
+  const exact = synthOperator({ devDeps: ['projen-rust-operator@0.0.1'] }, {}, scratchDir('pro-upgrade-self-'));
+  expect(JSON.parse(exact.read('package.json')).devDependencies['projen-rust-operator']).toBe(`^${own}`);
+  // A range the user chose is kept.
+  const range = synthOperator({ devDeps: ['projen-rust-operator@~0.1.0'] }, {}, scratchDir('pro-upgrade-self2-'));
+  expect(JSON.parse(range.read('package.json')).devDependencies['projen-rust-operator']).toBe('~0.1.0');
+});
+
+describe('release notes: the deprecation rule reads the options and their @deprecated tags', () => {
+  test('options of RustOperatorProjectOptions, deprecated or not', () => {
+    const source = [
+      'export interface RustOperatorProjectOptions extends ProjectOptions {',
+      '  /** @default 1 */', '  readonly kept?: number;',
+      '  /** @deprecated use `kept` @default 2 */', '  readonly old?: number;',
+      '}',
+      'export interface Other { readonly notAnOption?: string; }',
+    ].join('\n');
+    expect([...projectOptions(source).entries()]).toEqual([['kept', false], ['old', true]]);
+  });
+  test('the real options file parses to the real option list', () => {
+    const options = projectOptions(fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'rust-operator-project.ts'), 'utf-8'));
+    expect(options.get('upgradeWorkflow')).toBe(false);
+    expect(options.get('runtimeImage')).toBe(false);
+    expect(options.size).toBeGreaterThan(20);
   });
 });
