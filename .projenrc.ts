@@ -1,4 +1,5 @@
-import { cdk, github, javascript, JsonPatch, TextFile, typescript } from 'projen';
+import { parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { cdk, github, javascript, JsonPatch, ReleasableCommits, TextFile, typescript } from 'projen';
 import * as fs from 'fs';
 import { OPTION_NAMES_FILE, renderOptionNames } from './projenrc/option-names';
 
@@ -43,7 +44,20 @@ const project = new cdk.JsiiProject({
     'fast-check@^4.11.0',
   ],
   bin: { 'projen-rust-operator': 'lib/cli.js' },
-  release: false,
+  // Releases: next version from conventional commits (feat/fix release, chore does not),
+  // CHANGELOG.md, a GitHub release, npm publish with provenance through trusted publishing (OIDC:
+  // no npm token is stored anywhere). See "Releases" in the README.
+  release: true,
+  releaseToNpm: true,
+  npmTrustedPublishing: true,
+  npmProvenance: true,
+  releasableCommits: ReleasableCommits.featuresAndFixes(),
+  // projen starts from 0.0.0 and has no initial-version setting (majorVersion/minorVersion would
+  // lock every release to 0.1.x; minMajorVersion: 1 gives 1.0.0): the first release is asked for
+  // explicitly, later ones follow the commits.
+  nextVersionCommand: 'git rev-parse --verify --quiet "refs/tags/$LATEST_TAG" > /dev/null || echo 0.1.0',
+  // publib publishes with the OIDC token: pin it rather than run whatever is latest.
+  jsiiReleaseVersion: '0.2.1061',
   github: true,
   githubOptions: { mergify: false, pullRequestLint: false },
   pullRequestTemplate: false,
@@ -102,6 +116,10 @@ project.addTask('bench:image', {
   env: { PRO_IMAGE_STORAGE_DRIVER: 'overlay' },
   exec: 'tsx scripts/bench-image.ts',
 });
+project.addTask('bench:fleet', {
+  description: 'A fleet of operators follows a release through a local npm registry (verdaccio): files changed, user bytes kept, drift, time per operator',
+  exec: 'tsx scripts/bench-fleet.ts',
+});
 project.addTask('drift:examples', {
   description: 'Check that examples/ are exactly what .projenrc.ts generates',
   exec: 'tsx src/cli.ts drift --only examples/',
@@ -110,6 +128,15 @@ project.addTask('drift:examples', {
 // The option names `checkOptionNames` accepts, derived from the options interfaces (and projen's
 // assembly for the structs they extend), so they cannot drift from the TypeScript declarations.
 new TextFile(project, OPTION_NAMES_FILE, { lines: optionNames.split('\n') });
+
+// Release notes of the generated files (and CHANGELOG.md for the package), right after the bump.
+const releaseNotes = project.addTask('release:notes', {
+  description: 'Append "Generated files changed" (matrix and examples/ diffed against the previous release tag) to dist/changelog.md and write CHANGELOG.md',
+  exec: 'tsx scripts/release-notes.ts',
+});
+project.tasks.tryFind('bump')!.spawn(releaseNotes);
+// Built by the release task from the previous package's CHANGELOG.md; never committed.
+project.gitignore.exclude('/CHANGELOG.md');
 
 // This repository's own CI: the same script a fresh machine runs.
 const ci = new github.GithubWorkflow(project.github!, 'ci');
@@ -130,6 +157,58 @@ ci.addJob('ci', {
     { id: 'run', name: 'Install and test', run: '.ci/run' },
   ],
 });
+
+// The release workflow, hardened as the operators' workflows are: every action from the pin
+// table (projen's provider swaps its own references), nothing granted at workflow level, no
+// persisted checkout credentials, and it runs only on the default branch of the canonical
+// repository (forks and dispatches on other branches do nothing).
+const CANONICAL_REPOSITORY = 'tercen/projen-rust-operator';
+const releasePins = new ActionPins();
+for (const key of ['checkout', 'setup-node', 'upload-artifact', 'download-artifact']) {
+  project.github!.actions.set(releasePins.get(key).action, releasePins.uses(key));
+}
+const releaseWorkflow = project.github!.tryFindWorkflow('release')!;
+releaseWorkflow.file!.patch(JsonPatch.add('/permissions', {}));
+annotatePins(releaseWorkflow.file!, releasePins);
+// Needed by every other job, so the whole workflow stops here.
+releaseWorkflow.file!.addOverride('jobs.release.if', `github.repository == '${CANONICAL_REPOSITORY}' && github.ref == 'refs/heads/main'`);
+// The release job builds and tags nothing remotely (the GitHub release job creates the tag).
+releaseWorkflow.file!.addOverride('jobs.release.permissions.contents', 'read');
+// projen's scripts with the same behaviour, quoted as shellcheck asks (the tests run shellcheck
+// on every workflow of this repository).
+const SHELLCHECK_CLEAN_RELEASE_SCRIPTS: { [jobAndStep: string]: string } = {
+  'release/check_tag_exists': [
+    'TAG="$(cat dist/releasetag.txt)"',
+    'if [ -n "$TAG" ] && git ls-remote -q --exit-code --tags origin "$TAG"; then echo "exists=true" >> "$GITHUB_OUTPUT"; else echo "exists=false" >> "$GITHUB_OUTPUT"; fi',
+    'cat "$GITHUB_OUTPUT"',
+  ].join('\n'),
+  'release/git_remote': [
+    'echo "latest_commit=$(git ls-remote origin -h "$GITHUB_REF" | cut -f1)" >> "$GITHUB_OUTPUT"',
+    'cat "$GITHUB_OUTPUT"',
+  ].join('\n'),
+  'release_github/release': [
+    'tag="$(cat "$RELEASE_TAG_FILE")"',
+    'if ! gh release view "$tag" -R "$GITHUB_REPOSITORY" 2>/dev/null; then',
+    '  gh release create "$tag" -R "$GITHUB_REPOSITORY" -F "$CHANGELOG_FILE" -t "$tag" --target "$GITHUB_SHA"',
+    'fi',
+  ].join('\n'),
+};
+// projen's release jobs add steps while rendering, so the checkouts are found in the rendered
+// YAML (the yaml library edits it in place, keeping projen's layout).
+const renderRelease = (releaseWorkflow.file as any).synthesizeContent.bind(releaseWorkflow.file);
+(releaseWorkflow.file as any).synthesizeContent = (resolver: unknown) => {
+  const doc = parseDocument(renderRelease(resolver));
+  for (const job of (doc.get('jobs') as YAMLMap).items) {
+    for (const step of ((job.value as YAMLMap).get('steps') as YAMLSeq<YAMLMap>).items) {
+      if (String(step.get('uses') ?? '').startsWith(`${releasePins.get('checkout').action}@`)) {
+        step.setIn(['with', 'persist-credentials'], false);
+      }
+      const script = SHELLCHECK_CLEAN_RELEASE_SCRIPTS[`${String(job.key)}/${String(step.get('id'))}`];
+      if (script) step.set('run', doc.createNode(script));
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+};
 
 // The reference operator, as the seed describes it, kept in sync by `npx projen`.
 new RustOperatorProject({

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 import { checkDrift, formatDriftReport } from './drift/drift-check';
+import * as fs from 'fs';
+import * as path from 'path';
 import { releaseOperator } from './release/operator-version';
+import { changelogExcerpt } from './upgrade/changelog-excerpt';
 
-const USAGE = 'usage: projen-rust-operator drift [--only <path>]...\n       projen-rust-operator release <X.Y.Z>\n';
+const USAGE = 'usage: projen-rust-operator drift [--only <path>]...\n       projen-rust-operator release <X.Y.Z>\n       projen-rust-operator changelog <from> <to>\n';
 
 /**
  * `projen-rust-operator drift [--only <path>...]`: exits 0 when every owned file matches
@@ -25,6 +28,19 @@ function main(argv: string[]): number {
       process.stderr.write(`${(error as Error).message}\n`);
       return 1;
     }
+  }
+  if (command === 'changelog') {
+    // The upgrade workflow runs the NEW version's CLI: its own CHANGELOG.md holds the entries.
+    if (rest.length !== 2) {
+      process.stderr.write(USAGE);
+      return 2;
+    }
+    const file = path.join(__dirname, '..', 'CHANGELOG.md');
+    const sections = fs.existsSync(file) ? changelogExcerpt(fs.readFileSync(file, 'utf-8'), rest[0], rest[1]) : [];
+    process.stdout.write(sections.length > 0
+      ? sections.map((s) => s.text).join('\n\n') + '\n'
+      : `(The package's CHANGELOG.md has no entries between ${rest[0]} and ${rest[1]}.)\n`);
+    return 0;
   }
   if (command !== 'drift') {
     process.stderr.write(USAGE);

@@ -15,6 +15,7 @@ export * from './drift/drift-task';
 export * from './github/cargo-dependabot';
 export * from './github/ghcr-release-workflow';
 export * from './github/operator-install-test-job';
+export * from './github/operator-upgrade-workflow';
 export * from './github/pinned-actions';
 export * from './github/trivy-scan-job';
 export * from './tercen/operator-json';

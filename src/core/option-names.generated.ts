@@ -106,6 +106,10 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "name": null,
     "path": null
   },
+  "ChangelogSection": {
+    "text": null,
+    "version": null
+  },
   "CopyInstructionOptions": {
     "chmod": null,
     "chown": null,
@@ -286,6 +290,15 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "allocator": null,
     "binaryName": null
   },
+  "OperatorUpgradeWorkflowOptions": {
+    "actionPins": null,
+    "baseBranch": null,
+    "branch": null,
+    "fileName": null,
+    "runsOn": null,
+    "schedule": null,
+    "tokenSecret": null
+  },
   "PinnedAction": {
     "action": null,
     "sha": null,
@@ -387,7 +400,8 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "runtimePackages": null,
     "tags": null,
     "tercenSdk": null,
-    "tercenSdkBranch": null
+    "tercenSdkBranch": null,
+    "upgradeWorkflow": null
   },
   "TrivyScanJobOptions": {
     "failOnFindings": null,

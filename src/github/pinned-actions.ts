@@ -26,6 +26,11 @@ export const DEFAULT_ACTION_PINS: { readonly [key: string]: PinnedAction } = {
   'trivy': { action: 'aquasecurity/trivy-action', sha: 'ed142fd0673e97e23eac54620cfb913e5ce36c25', version: 'v0.36.0' },
   'rust-cache': { action: 'Swatinem/rust-cache', sha: '6323deb102c322ba6fcbdcafc7e3dddab59af2b6', version: 'v2.9.2' },
   'rust-toolchain': { action: 'dtolnay/rust-toolchain', sha: '29eef336d9b2848a0b548edc03f92a220660cdb8', version: 'stable' },
+  // The upgrade workflow hands its patch from the read-only job to the one that pushes; this
+  // package's own release workflow uses them too.
+  'setup-node': { action: 'actions/setup-node', sha: '820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0' },
+  'upload-artifact': { action: 'actions/upload-artifact', sha: 'bbbca2ddaa5d8feaa63e36b76fdaad77386f024f', version: 'v7.0.0' },
+  'download-artifact': { action: 'actions/download-artifact', sha: '3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c', version: 'v8.0.1' },
 };
 
 /** The pin table with user overrides applied and validated. */

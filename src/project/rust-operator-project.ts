@@ -7,6 +7,7 @@ import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
 import { RenderedSampleFile } from './rendered-sample-file';
 import { resolveImageName } from '../core/image-owner';
 import { checkOptionNames } from '../core/option-names';
+import { OperatorUpgradeWorkflow } from '../github/operator-upgrade-workflow';
 import { SubprojectProjenrc } from './subproject-projenrc';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { Allocator, AllocatorMode } from '../core/allocator';
@@ -240,6 +241,14 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly devDeps?: string[];
 
   /**
+   * Generate `.github/workflows/upgrade.yml`: weekly (and on dispatch) moves the operator to the
+   * newest projen-rust-operator release, re-synthesizes, checks, and opens one pull request
+   * with the release notes. Only for a root project (it needs the operator's package.json).
+   * @default true
+   */
+  readonly upgradeWorkflow?: boolean;
+
+  /**
    * Advanced settings of the Dockerfile.
    * @default - from the options above
    */
@@ -345,6 +354,7 @@ export class RustOperatorProject extends Project {
     this.scanJob = new TrivyScanJob(this.workflow, { failOnFindings: options.failOnCriticalVulnerabilities });
     this.installTestJob = new OperatorInstallTestJob(this.workflow, { enabled: options.operatorInstallTest });
     new CargoDependabot(this);
+    if ((options.upgradeWorkflow ?? true) && !this.parent) new OperatorUpgradeWorkflow(this);
 
     if (this.parent) {
       new SubprojectProjenrc(this);
@@ -492,8 +502,13 @@ function selfDependency(devDeps: string[]): string[] {
   if (spec === undefined || spec === SELF) {
     return [`${SELF}@^${ownVersion()}`];
   }
-  if (spec.startsWith(`${SELF}@`)) {
+  // An exact version is what `projen new --from projen-rust-operator@X` wrote: it must not pin the
+  // project below the version now running (the upgrade workflow installs a newer one).
+  if (spec.startsWith(`${SELF}@`) && !/^\d+\.\d+\.\d+$/.test(spec.slice(SELF.length + 1))) {
     return [spec];
+  }
+  if (spec.startsWith(`${SELF}@`)) {
+    return [`${SELF}@^${ownVersion()}`];
   }
   // A tarball or folder: a path relative to package.json, never absolute, so output is portable.
   const relative = spec.replace(/^file:/, '');

@@ -23,7 +23,7 @@ beforeAll(() => {
 test('projen new writes a complete operator repository', () => {
   const files = [
     '.projenrc.ts', 'package.json', 'package-lock.json', 'tsconfig.json',
-    'Cargo.toml', 'Dockerfile', '.dockerignore', '.github/workflows/ci.yml', '.github/dependabot.yml',
+    'Cargo.toml', 'Dockerfile', '.dockerignore', '.github/workflows/ci.yml', '.github/workflows/upgrade.yml', '.github/dependabot.yml',
     'src/main.rs', 'operator.json', 'README.md', 'docs/OPERATOR.md', '.gitattributes', '.gitignore',
     '.projen/tasks.json', '.projen/files.json',
   ];

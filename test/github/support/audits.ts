@@ -8,6 +8,8 @@ import { PinnedAction } from '../../../src/github/pinned-actions';
 
 export type Pins = { readonly [key: string]: PinnedAction };
 export type Permissions = { [scope: string]: 'read' | 'write' };
+/** What a `run:` step that uses the job token does with it, by `job/step-id`. */
+export type RunStepRules = { readonly [jobAndStep: string]: Permissions };
 
 function allSteps(workflow: ParsedWorkflow): ParsedStep[] {
   return workflow.jobs.flatMap((job) => job.steps);
@@ -69,14 +71,19 @@ function grant(into: Permissions, scope: string, level: 'read' | 'write'): void 
  * The permissions a job's steps need, step by step, from what each action documents
  * (reference/actions.md); throws for an action without a rule.
  */
-export function neededPermissions(steps: ParsedStep[], pins: Pins): Permissions {
+export function neededPermissions(steps: ParsedStep[], pins: Pins, runRules: RunStepRules = {}): Permissions {
   const needed: Permissions = {};
   const keyOf = (step: ParsedStep) => Object.keys(pins).find((key) => pins[key].action === actionOf(step.uses));
   const pushes = steps.some((s) => (keyOf(s) === 'build-push' && s.with.push === true) || (keyOf(s) === 'attest' && s.with['push-to-registry'] === true));
   for (const step of steps) {
     if (step.run !== undefined) {
-      // A script that used the job token would need a rule of its own: none does.
-      if (/GITHUB_TOKEN|github\.token/.test(step.run + JSON.stringify(step.env))) throw new Error(`${where(step)}: run step uses the job token`);
+      // A script that uses the job token (or OIDC) needs a rule of its own (`runRules`, by job/step id).
+      const rule = runRules[`${step.job}/${step.id}`];
+      if (rule) {
+        for (const [scope, level] of Object.entries(rule)) grant(needed, scope, level);
+      } else if (/GITHUB_TOKEN|github\.token/.test(step.run + JSON.stringify(step.env))) {
+        throw new Error(`${where(step)}: run step uses the job token and has no rule`);
+      }
       continue;
     }
     switch (keyOf(step)) {
@@ -104,6 +111,9 @@ export function neededPermissions(steps: ParsedStep[], pins: Pins): Permissions 
         grant(needed, 'packages', 'read'); // pulls the pushed image, private on GHCR until made public
         break;
       case 'rust-toolchain':
+      case 'setup-node':
+      case 'upload-artifact': // the artifact service uses the runner's own token
+      case 'download-artifact': // same run: no actions: read needed
       case 'rust-cache': // the cache service uses the runner's own cache token, not GITHUB_TOKEN scopes
       case 'setup-buildx':
       case 'metadata':
@@ -116,7 +126,7 @@ export function neededPermissions(steps: ParsedStep[], pins: Pins): Permissions 
 }
 
 /** Each job's `permissions:` equals the table, and the table equals what its steps need. */
-export function auditJobPermissions(workflow: ParsedWorkflow, pins: Pins, table: { [job: string]: Permissions }): string[] {
+export function auditJobPermissions(workflow: ParsedWorkflow, pins: Pins, table: { [job: string]: Permissions }, runRules: RunStepRules = {}): string[] {
   const problems: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
   for (const job of workflow.jobs) {
@@ -128,7 +138,7 @@ export function auditJobPermissions(workflow: ParsedWorkflow, pins: Pins, table:
     if (!same(job.json.permissions, expected)) {
       problems.push(`${job.id}: holds ${JSON.stringify(job.json.permissions)}, the table says ${JSON.stringify(expected)}`);
     }
-    const needed = neededPermissions(job.steps, pins);
+    const needed = neededPermissions(job.steps, pins, runRules);
     if (!same(needed, expected)) {
       problems.push(`${job.id}: its steps need ${JSON.stringify(needed)}, the table says ${JSON.stringify(expected)}`);
     }
