@@ -101,7 +101,7 @@ describe('GhcrReleaseWorkflow options', () => {
     [{ gitTokenBuildSecretId: 'git token' }, 'gitTokenBuildSecretId'],
     [{ gitTokenBuildSecretId: 'a=b' }, 'gitTokenBuildSecretId'],
     [{ actionPins: { checkout: { ...PIN, sha: 'abc1234' } } }, 'actionPins.checkout.sha'],
-    [{ actionPins: { 'upload-artifact': PIN } }, 'actionPins.upload-artifact'],
+    [{ actionPins: { 'upload-artefact': PIN } }, 'actionPins.upload-artefact'],
     [{ imageName: 'ghcr.io/AcmeCorp/hello_operator' }, 'imageName'],
     [{ imageName: 'ghcr.io/acme/hello operator' }, 'imageName'],
     [{ imageName: 'ghcr.io/acme/hello_operator:main' }, 'imageName'],

@@ -50,8 +50,11 @@ async function releaseTable(yaml: string, refs: readonly string[]): Promise<Tabl
   return table;
 }
 
+/** The commit of every scenario (support/workflow-model.ts), for SHA tags. */
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
 function refOutcomes(release: GhcrReleaseWorkflow, refs: readonly string[]): Table {
-  return Object.fromEntries(refs.map((ref) => [ref, release.refOutcome(ref)]));
+  return Object.fromEntries(refs.map((ref) => [ref, release.refOutcome(ref, SHA)]));
 }
 
 const RELEASE = ['test', 'image', 'scan'];
@@ -72,8 +75,19 @@ const WITH_INSTALL_TEST: Table = {
   'refs/tags/1.2.3-rc.1': { jobs: [...RELEASE, 'operator-install-test'], tags: ['1.2.3-rc.1'] },
 };
 
+/** Tercen's tags: every branch push publishes, with the commit and short commit as tags. */
+const TERCEN_TABLE: Table = {
+  'refs/heads/main': { jobs: RELEASE, tags: ['main', SHA, SHA.slice(0, 7)] },
+  'refs/heads/feature/x': { jobs: RELEASE, tags: ['feature-x', SHA, SHA.slice(0, 7)] },
+  'refs/tags/1.2.3': { jobs: RELEASE, tags: [SHA, SHA.slice(0, 7), '1.2.3'] },
+  'refs/tags/v1.2.3': { jobs: [], tags: [] },
+  'refs/tags/1.2.3-rc.1': { jobs: RELEASE, tags: [SHA, SHA.slice(0, 7), '1.2.3-rc.1'] },
+  'pull_request': { jobs: ['test'], tags: [] },
+};
+
 /** By case name; cases not listed have the default table. */
 const EXPECTED: { [caseName: string]: { refs?: string[]; table: Table } } = {
+  'Tercen image tags': { table: TERCEN_TABLE },
   'default': { table: DEFAULT_TABLE },
   'install test enabled': { table: WITH_INSTALL_TEST },
   'everything on': { table: WITH_INSTALL_TEST },

@@ -5,7 +5,7 @@
  */
 import { LogLevel, Project } from 'projen';
 import { scratchDir } from './scratch';
-import { RustOperatorProjectOptions } from '../../../src';
+import { ImageTagPolicy, RustOperatorProjectOptions } from '../../../src';
 import { GhcrReleaseWorkflow, GhcrReleaseWorkflowOptions } from '../../../src/github/ghcr-release-workflow';
 import { OperatorInstallTestJob, OperatorInstallTestJobOptions } from '../../../src/github/operator-install-test-job';
 import { DEFAULT_ACTION_PINS, PinnedAction } from '../../../src/github/pinned-actions';
@@ -53,6 +53,7 @@ export const CASES: readonly CaseDefinition[] = [
   { name: 'mixed-case repository owner', project: { repositoryUrl: 'https://github.com/AcmeCorp/MyOperator.git' } },
   { name: 'mixed-case registryOwner', project: { registryOwner: 'AcmeCorp' } },
   { name: 'action pin override', project: { actionPins: { checkout: TEST_CHECKOUT_PIN } } },
+  { name: 'Tercen image tags', project: { imageTagPolicy: ImageTagPolicy.TERCEN } },
   {
     name: 'everything on',
     project: {

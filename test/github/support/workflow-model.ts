@@ -331,7 +331,8 @@ export function metadataActionTags(inputs: { tags?: string; flavor?: string }, g
         add(attrs.value, attrs, false);
         break;
       case 'sha':
-        add((github.sha ?? '').slice(0, 7), { prefix: 'sha-', ...attrs }, false);
+        // `format=long` gives the full SHA; the default is the short (7-character) one.
+        add(attrs.format === 'long' ? (github.sha ?? '') : (github.sha ?? '').slice(0, 7), { prefix: 'sha-', ...attrs }, false);
         break;
       default:
         throw new Error(`metadataActionTags: type=${attrs.type} not modelled`);
