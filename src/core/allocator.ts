@@ -37,6 +37,7 @@ export const READERS = {
   loader: 'the dynamic loader (by soname, on every architecture)',
   preloaded: 'the preloaded libjemalloc2',
   linked: 'the linked tikv-jemallocator',
+  operator: 'the operator (runtimeEnvironment)',
 };
 
 /** Options for `Allocator`. */

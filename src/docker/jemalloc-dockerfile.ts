@@ -114,6 +114,21 @@ export interface JemallocDockerfileOptions {
   readonly runtimeUid?: number;
 
   /**
+   * Leave the user to the platform: no `USER` instruction, so the image runs as root unless the
+   * platform starts it with `--user` (Tercen does). Off, the image runs as the non-root
+   * `runtimeUser` whatever starts it, which is the safer default for any other platform.
+   * @default false
+   */
+  readonly platformUser?: boolean;
+
+  /**
+   * Extra environment of the runtime image (e.g. `{ RUST_BACKTRACE: '1' }`), rendered into its
+   * `ENV` and the docs. The allocator's variables cannot be set here (use `mallocConf`).
+   * @default {}
+   */
+  readonly runtimeEnvironment?: { [name: string]: string };
+
+  /**
    * Build dependencies in their own layer from the manifest alone (cargo-chef style), so a
    * change in `src/` does not recompile them, also with `cache-to: type=gha`.
    * @default true
@@ -178,6 +193,7 @@ export class JemallocDockerfile extends Dockerfile {
     checkRuntimeUid(options.runtimeUid ?? 1000);
     checkRuntimeUser(options.runtimeUser ?? 'operator');
     if (options.binaryName !== undefined) checkBinaryName(options.binaryName, 'binaryName');
+    checkRuntimeEnvironment(options.runtimeEnvironment ?? {}, options.allocator ?? new Allocator());
     if (options.buildProfile !== undefined) validateProfileName(options.buildProfile, 'buildProfile');
     for (const feature of options.buildFeatures ?? []) {
       if (typeof feature !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_+./-]*$/.test(feature)) {
@@ -196,6 +212,8 @@ export class JemallocDockerfile extends Dockerfile {
       gitTokenBuildSecretId: options.gitTokenBuildSecretId,
       runtimeUser: options.runtimeUser ?? 'operator',
       runtimeUid: options.runtimeUid ?? 1000,
+      platformUser: options.platformUser ?? false,
+      runtimeEnvironment: options.runtimeEnvironment ?? {},
       dependencyLayer: options.dependencyLayer ?? true,
       allowNewerBuilderRelease: options.allowNewerBuilderRelease ?? false,
       allocator: options.allocator,
@@ -296,14 +314,16 @@ export class JemallocDockerfile extends Dockerfile {
   /** Adds the runtime stage's instructions. */
   private defineRuntimeStage(stage: DockerfileStage, plan: ResolvedPlan): void {
     const runtime = plan.runtime!;
-    const { name: user, uid } = runtime.user;
+    const user = runtime.user;
     if (runtime.packages.length > 0) {
       stage.addInstruction('packages', aptInstall(runtime.packages));
     }
-    stage.addInstruction('user', DockerInstruction.run([
-      `groupadd --gid ${uid} ${user}-group`,
-      `useradd --uid ${uid} --gid ${uid} --create-home --shell /usr/sbin/nologin ${user}`,
-    ]).withComment(`Non-root user ${user} (uid ${uid}) in its own group ${user}-group: useradd's default group,\nnamed like the user, fails for "operator" on Debian, which already has that group.`));
+    if (user) {
+      stage.addInstruction('user', DockerInstruction.run([
+        `groupadd --gid ${user.uid} ${user.name}-group`,
+        `useradd --uid ${user.uid} --gid ${user.uid} --create-home --shell /usr/sbin/nologin ${user.name}`,
+      ]).withComment(`Non-root user ${user.name} (uid ${user.uid}) in its own group ${user.name}-group: useradd's default group,\nnamed like the user, fails for "operator" on Debian, which already has that group.`));
+    }
     stage.addInstruction('binary', DockerInstruction.copy(
       [`${JemallocDockerfile.BUILD_DIR}/${plan.binary.targetPath}`], plan.binary.installPath,
       { from: JemallocDockerfile.BUILDER_STAGE }));
@@ -311,8 +331,10 @@ export class JemallocDockerfile extends Dockerfile {
       stage.addInstruction('environment', DockerInstruction.env(Object.fromEntries(runtime.variables.map((v) => [v.name, v.value])))
         .withComment(environmentComment(plan)));
     }
-    stage.addInstruction('run-as', DockerInstruction.user(`${uid}:${uid}`));
-    stage.addInstruction('home', DockerInstruction.workdir(`/home/${user}`));
+    if (user) {
+      stage.addInstruction('run-as', DockerInstruction.user(`${user.uid}:${user.uid}`));
+      stage.addInstruction('home', DockerInstruction.workdir(`/home/${user.name}`));
+    }
     stage.addInstruction('entrypoint', DockerInstruction.entrypoint([plan.binary.installPath]));
   }
 }
@@ -400,6 +422,22 @@ function checkRuntimeUser(user: string): void {
   }
   if (DEBIAN_SYSTEM_USERS.includes(user)) {
     throw new OptionError('runtimeUser', `"${user}" is a Debian system account; useradd would fail (and it must not be root).`, 'Use a name of your own, e.g. "operator".');
+  }
+}
+
+/** Extra environment: valid names, single-line values, none of the allocator's variables. */
+function checkRuntimeEnvironment(environment: { [name: string]: string }, allocator: Allocator): void {
+  const reserved = ['LD_PRELOAD', 'MALLOC_CONF', '_RJEM_MALLOC_CONF'];
+  for (const [name, value] of Object.entries(environment)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new OptionError(`runtimeEnvironment.${name}`, `${JSON.stringify(name)} is not an environment variable name.`, 'Use letters, digits and "_", not starting with a digit, e.g. "RUST_BACKTRACE".');
+    }
+    if (reserved.includes(name)) {
+      throw new OptionError(`runtimeEnvironment.${name}`, `is an allocator variable (mode "${allocator.mode}" decides it).`, 'Set mallocConf, or choose the allocator mode, instead.');
+    }
+    if (typeof value !== 'string' || /[\r\n]/.test(value)) {
+      throw new OptionError(`runtimeEnvironment.${name}`, `${JSON.stringify(value)} is not a single-line string.`, 'Give a one-line value, e.g. "1".');
+    }
   }
 }
 

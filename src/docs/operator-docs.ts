@@ -75,7 +75,7 @@ export class OperatorDocs extends FileBase {
       '| | |',
       '|---|---|',
       `| Image | \`${image}\` |`,
-      `| Binary | \`${plan.binary.installPath}\` (entrypoint, runs as uid ${runtime.user.uid}) |`,
+      `| Binary | \`${plan.binary.installPath}\` (entrypoint, ${runtime.user ? `runs as uid ${runtime.user.uid}` : 'runs as the user the platform chooses: no `USER`, so root unless started with `--user`'}) |`,
       `| Builder stage | \`${builder.image}\` with ${packageList(builder.packages)} |`,
       `| Runtime stage | \`${runtime.image}\` with ${packageList(runtime.packages)}; no Rust toolchain |`,
       `| Cargo profile of the image | \`${plan.buildProfile}\` |`,

@@ -4,7 +4,7 @@ import { BuilderBase, RuntimeBase } from './base-image';
 import { ReleasePolicy } from './release-policy';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { CargoTarget, CargoTargetKind } from '../cargo/cargo-target';
-import { Allocator, RuntimeVariable } from '../core/allocator';
+import { Allocator, READERS, RuntimeVariable } from '../core/allocator';
 import { aptPackageList } from '../core/apt-packages';
 import { OptionError } from '../core/errors';
 import { GitToken, gitToken } from '../core/git-token';
@@ -24,6 +24,10 @@ export interface ImageBuildInput {
   readonly gitTokenBuildSecretId?: string;
   readonly runtimeUser: string;
   readonly runtimeUid: number;
+  /** No `USER`: the platform runs the container with a user of its choosing. */
+  readonly platformUser: boolean;
+  /** Extra runtime environment, name to value. */
+  readonly runtimeEnvironment: { [name: string]: string };
   readonly dependencyLayer: boolean;
   readonly allowNewerBuilderRelease: boolean;
   readonly allocator?: Allocator;
@@ -90,7 +94,8 @@ export interface RuntimePlan {
   readonly debianRelease?: string;
   /** Debian packages, sorted and deduplicated. */
   readonly packages: string[];
-  readonly user: { readonly name: string; readonly uid: number };
+  /** The non-root user the image runs as; undefined when the platform chooses (no `USER`). */
+  readonly user?: { readonly name: string; readonly uid: number };
   /** Environment of the image, sorted by name, each with what reads it. */
   readonly variables: RuntimeVariable[];
 }
@@ -264,8 +269,9 @@ export class OperatorPlan extends Component {
         image: runtimeBase.image,
         debianRelease: runtimeBase.debianRelease,
         packages: aptPackageList([...SEED_RUNTIME_PACKAGES, ...allocator.runtimePackages, ...build.runtimePackages], 'runtimePackages'),
-        user: { name: build.runtimeUser, uid: build.runtimeUid },
-        variables: allocator.runtimeVariables,
+        user: build.platformUser ? undefined : { name: build.runtimeUser, uid: build.runtimeUid },
+        variables: [...allocator.runtimeVariables, ...Object.entries(build.runtimeEnvironment).map(([name, value]) => ({ name, value, readBy: READERS.operator }))]
+          .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       };
     }
 

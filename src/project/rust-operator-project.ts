@@ -126,6 +126,19 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly runtimePackages?: string[];
 
   /**
+   * Leave the runtime user to the platform (no `USER` in the image), as Tercen, which starts
+   * operators with `--user` itself, expects. Off, the image runs as uid 1000 (the seed's).
+   * @default false
+   */
+  readonly platformUser?: boolean;
+
+  /**
+   * Extra environment of the runtime image, e.g. `{ RUST_BACKTRACE: '1' }`.
+   * @default {}
+   */
+  readonly runtimeEnvironment?: { [name: string]: string };
+
+  /**
    * Files the compiler reads besides `src/` and operator.json (e.g. "palettes.json", "protos").
    * @default []
    */
@@ -314,6 +327,8 @@ export class RustOperatorProject extends Project {
       builderPackages: [...(options.builderPackages ?? []), ...(options.tercenSdk ? ['git', 'protobuf-compiler'] : [])],
       runtimePackages: options.runtimePackages,
       compileTimeFiles: options.compileTimeFiles,
+      platformUser: options.platformUser,
+      runtimeEnvironment: options.runtimeEnvironment,
       ...options.dockerfileOptions,
       allocator: this.allocator,
     });

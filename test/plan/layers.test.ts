@@ -1,7 +1,7 @@
 /**
  * Folders are layers and imports only point down: core (errors, names, value types) → cargo
  * (reading and editing Cargo.toml) → plan (the resolved operator model) → docker, tercen,
- * toolchain, release → github → docs, drift → project → cli and the public index. No cycles.
+ * toolchain, release, upgrade → github → docs, drift → project → cli and the public index. No cycles.
  */
 import * as fs from 'fs';
 import * as path from 'path';
