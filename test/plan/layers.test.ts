@@ -17,6 +17,7 @@ const LAYERS: { [folder: string]: number } = {
   'tercen': 3,
   'toolchain': 3,
   'release': 3,
+  'upgrade': 3,
   'github': 4,
   'docs': 5,
   'drift': 5,
