@@ -1,4 +1,4 @@
 //! Plot rendering (the real repository holds the ggrs integration here).
 
-/// The colour palettes compiled into the binary.
-pub const PALETTES: &str = include_str!("../palettes.json");
+/// The plot formats the operator renders.
+pub const FORMATS: &[&str] = &["png", "svg"];
