@@ -100,8 +100,9 @@ describe('the scaffolded operator', () => {
   let binary: string;
 
   beforeAll(() => {
-    // Default features: the jemalloc global allocator (tikv-jemallocator from a local stub crate,
-    // since crates.io is unreachable here; the stub lives outside the project).
+    // Default features: the jemalloc global allocator (the real tikv-jemallocator, vendored in
+    // ../shared/vendor/cargo since crates.io is unreachable here; that source replacement lives in a
+    // private CARGO_HOME outside the project). Compiles jemalloc from C once (needs make and cc).
     const build = cargo(['build', '--offline']);
     if (build.status !== 0) {
       throw new Error(build.stderr);

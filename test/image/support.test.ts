@@ -84,7 +84,8 @@ const CARGO_BUILD = 'if [ -f Cargo.lock ]; then cargo build --release --locked; 
 
 const DOCKERFILE = `# Hand-written stand-in for the generated Dockerfile (infrastructure self-test).
 FROM rust:1.75-slim-bookworm AS builder
-RUN apt-get update && apt-get install -y --no-install-recommends pkg-config && rm -rf /var/lib/apt/lists/*
+# make: tikv-jemalloc-sys's build script runs jemalloc's configure and make
+RUN apt-get update && apt-get install -y --no-install-recommends make pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY Cargo.toml Cargo.lock* ./
 RUN mkdir -p src && echo 'fn main() {}' > src/main.rs
@@ -137,7 +138,7 @@ function secs(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
-describeImage('image-test infrastructure (buildah, stand-in images, stub crates)', () => {
+describeImage('image-test infrastructure (buildah, stand-in images, replaced crates-io source)', () => {
   const timings: Record<string, string> = {};
   let ctx: string;
   let standIns: StandInImages;
@@ -198,20 +199,24 @@ describeImage('image-test infrastructure (buildah, stand-in images, stub crates)
     timings['stand-in sizes'] = `debian ${(imageSizeBytes(DEBIAN_STANDIN) / 1e6).toFixed(0)} MB, rust ${(imageSizeBytes(RUST_STANDIN) / 1e6).toFixed(0)} MB`;
   });
 
-  test('the rust stand-in builds a crate with the jemalloc stub without a Cargo.lock, and --locked with one', () => {
+  test('the rust stand-in resolves the real tikv-jemallocator offline, and like the official slim image has no make', () => {
     const script = [
       'set -e',
       'cargo new --quiet --vcs none /tmp/c && cd /tmp/c',
       'printf \'tikv-jemallocator = { version = "0.6", optional = true }\\n[features]\\ndefault = ["jemalloc"]\\njemalloc = ["dep:tikv-jemallocator"]\\n\' >> Cargo.toml',
       'test ! -f Cargo.lock',
-      'cargo build 2>&1',
-      'grep -A2 \'name = "tikv-jemallocator"\' Cargo.lock',
-      'cargo build --locked 2>&1',
+      'cargo generate-lockfile --offline 2>&1',
+      'grep -A1 -E \'^name = "(tikv-jemallocator|tikv-jemalloc-sys|cc|libc)"\' Cargo.lock',
+      // jemalloc itself needs make (the generated Dockerfile installs it): build without the feature
+      'cargo build --locked --no-default-features 2>&1',
+      '! command -v make',
     ].join('\n');
     const r = runImage(RUST_STANDIN, { entrypoint: ['sh', '-c', script] });
     expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(r.stdout).toContain('Compiling tikv-jemallocator v0.6.0');
-    expect(r.stdout).toContain('version = "0.6.0"');
+    expect(r.stdout).toMatch(/name = "tikv-jemallocator"\nversion = "0\.6\.1"/);
+    expect(r.stdout).toMatch(/name = "tikv-jemalloc-sys"\nversion = "0\.6\.1\+5\.3\.1-0-g81034ce/);
+    expect(r.stdout).toMatch(/name = "cc"\nversion = "1\./);
+    expect(r.stdout).toMatch(/name = "libc"\nversion = "0\.2\./);
   });
 
   test('a missing base image fails fast with --pull-never (no registry access)', () => {
@@ -227,20 +232,23 @@ describeImage('image-test infrastructure (buildah, stand-in images, stub crates)
     }
   });
 
-  test('host cargo: metadata, lockfile and build work offline with the stub (~/.cargo untouched)', () => {
+  test('host cargo: metadata, lockfile and build work offline with the real allocator crates (~/.cargo untouched)', () => {
     const host = hostCargoOfflineEnv();
     expect(host.cargoHome.startsWith(cacheRoot())).toBe(true);
     const env = { ...process.env, ...host.env };
     const cargo = cargoBin();
     const meta = runOrThrow(cargo, ['metadata', '--offline', '--format-version', '1'], { cwd: ctx, env }, 'cargo metadata');
     const pkgs = (JSON.parse(meta.stdout).packages as { name: string; version: string }[]).map((p) => `${p.name} ${p.version}`);
-    expect(pkgs.sort()).toEqual([`${BIN} 0.1.0`, 'tikv-jemallocator 0.6.0']);
+    expect(pkgs.map((p) => p.split(' ')[0]).sort()).toEqual(['cc', BIN, 'libc', 'tikv-jemalloc-sys', 'tikv-jemallocator']);
+    expect(pkgs).toContain('tikv-jemallocator 0.6.1');
+    expect(pkgs).toContain('tikv-jemalloc-sys 0.6.1+5.3.1-0-g81034ce1f1373e37dc865038e1bc8eeecf559ce8');
     runOrThrow(cargo, ['generate-lockfile', '--offline'], { cwd: ctx, env }, 'cargo generate-lockfile');
     expect(fs.readFileSync(path.join(ctx, 'Cargo.lock'), 'utf8')).toContain('name = "tikv-jemallocator"');
     const target = fs.mkdtempSync(path.join(os.tmpdir(), 'pro-host-target-'));
     try {
       const b = runOrThrow(cargo, ['build', '--offline', '--locked', '--target-dir', target], { cwd: ctx, env }, 'host cargo build');
-      expect(b.stderr).toContain('Compiling tikv-jemallocator v0.6.0');
+      expect(b.stderr).toContain('Compiling tikv-jemalloc-sys v0.6.1+5.3.1');
+      expect(b.stderr).toContain('Compiling tikv-jemallocator v0.6.1');
       // the --config form works without touching CARGO_HOME
       const m2 = run(cargo, ['metadata', '--offline', '--format-version', '1', ...host.configArgs], { cwd: ctx });
       expect({ code: m2.code, stderr: m2.stderr }).toMatchObject({ code: 0 });
@@ -295,10 +303,14 @@ describeImage('image-test infrastructure (buildah, stand-in images, stub crates)
     timings['build 1'] = `${secs(build1.durationMs)} (${dep.cached ? 'layers cached by an earlier run' : 'cold'})`;
     if (!dep.cached) {
       expect(printedLines(build1, /git token/)).toEqual(['no git token', 'no git token']);
-      expect(printedLines(build1, /Compiling /)).toEqual([
-        'Compiling tikv-jemallocator v0.6.0',
-        `Compiling ${BIN} v0.1.0 (/app)`,
-        `Compiling ${BIN} v0.1.0 (/app)`,
+      // cc and libc from Debian, tikv-jemalloc-sys builds jemalloc 5.3.1 (cargo's order varies)
+      expect(printedLines(build1, /Compiling /).map((l) => l.replace(/ v\d.*?(?= \(|$)/, '')).sort()).toEqual([
+        'Compiling cc',
+        `Compiling ${BIN} (/app)`,
+        `Compiling ${BIN} (/app)`,
+        'Compiling libc',
+        'Compiling tikv-jemalloc-sys',
+        'Compiling tikv-jemallocator',
       ]);
     }
     timings['image size'] = `${(imageSizeBytes(TAG) / 1e6).toFixed(1)} MB`;

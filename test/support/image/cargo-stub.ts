@@ -1,10 +1,12 @@
 /**
  * TEST-ONLY cargo configuration that lets a scaffolded operator crate build without crates.io:
- * crates-io is replaced (cargo "source replacement") by a local `directory` source holding stub
- * crates, the first of which is `tikv-jemallocator` 0.6.0 (a `Jemalloc` unit struct implementing
- * `GlobalAlloc` by forwarding to `std::alloc::System`). The same files are used in the rust
- * stand-in image (`$CARGO_HOME/config.toml`) and on the host ({@link hostCargoOfflineEnv}), so a
- * Cargo.lock written on one side is accepted with `--locked` on the other (same checksums).
+ * crates-io is replaced (cargo "source replacement") by one local `directory` source holding the
+ * REAL crates of the linked allocator ({@link realCrateSources}: the vendored tikv-jemallocator
+ * 0.6.1 and tikv-jemalloc-sys 0.6.1+5.3.1 from `../shared/vendor/cargo`, plus Debian's cc and libc
+ * from `/usr/share/cargo/registry`) and any stub crates a test adds on purpose (`extraCrates`).
+ * The same crates are used in the rust stand-in image (`$CARGO_HOME/config.toml`) and on the host
+ * ({@link hostCargoOfflineEnv}), so a Cargo.lock written on one side is accepted with `--locked`
+ * on the other (same versions, same checksums).
  *
  * Never put this configuration into a generated project.
  */
@@ -12,6 +14,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cachePath, runOrThrow } from './exec';
+import { RealCrateSources, realCrateSources } from './crate-sources';
 
 /** A crate placed in the local directory source. `files` maps relative paths to contents. */
 export interface StubCrate {
@@ -23,83 +26,6 @@ export interface StubCrate {
 
 /** Name of the replacement source in the generated cargo configuration. */
 export const STANDIN_SOURCE_NAME = 'pro-standin-vendor';
-
-const JEMALLOCATOR_FEATURES = [
-  'alloc_trait',
-  'background_threads',
-  'background_threads_runtime_support',
-  'debug',
-  'disable_cache_oblivious',
-  'disable_initial_exec_tls',
-  'override_allocator_on_supported_platforms',
-  'profiling',
-  'stats',
-  'unprefixed_malloc_on_supported_platforms',
-];
-
-/** The stub `tikv-jemallocator` 0.6.0 (same public type and feature names as the real crate). */
-export const TIKV_JEMALLOCATOR_STUB: StubCrate = {
-  name: 'tikv-jemallocator',
-  version: '0.6.0',
-  files: {
-    'Cargo.toml': [
-      '# TEST STAND-IN written by projen-rust-operator image tests (crates.io is unreachable there).',
-      '# NOT jemalloc: see src/lib.rs.',
-      '[package]',
-      'name = "tikv-jemallocator"',
-      'version = "0.6.0"',
-      'edition = "2018"',
-      'description = "Test stand-in for tikv-jemallocator: forwards to std::alloc::System"',
-      'license = "MIT OR Apache-2.0"',
-      '',
-      '[lib]',
-      'path = "src/lib.rs"',
-      '',
-      '[features]',
-      'default = ["background_threads_runtime_support"]',
-      ...JEMALLOCATOR_FEATURES.map((f) => `${f} = []`),
-      '',
-    ].join('\n'),
-    'src/lib.rs': [
-      '//! TEST STAND-IN for `tikv-jemallocator` 0.6 (projen-rust-operator image tests; crates.io is',
-      '//! unreachable there). It is NOT jemalloc: `Jemalloc` forwards every call to',
-      '//! `std::alloc::System`, so `#[global_allocator] static GLOBAL: Jemalloc = Jemalloc;` compiles',
-      '//! and runs. Never ship it.',
-      '',
-      'use std::alloc::{GlobalAlloc, Layout, System};',
-      '',
-      '/// Stand-in for `tikv_jemallocator::Jemalloc`.',
-      '#[derive(Debug, Clone, Copy, Default)]',
-      'pub struct Jemalloc;',
-      '',
-      'unsafe impl GlobalAlloc for Jemalloc {',
-      '    #[inline]',
-      '    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {',
-      '        System.alloc(layout)',
-      '    }',
-      '',
-      '    #[inline]',
-      '    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {',
-      '        System.alloc_zeroed(layout)',
-      '    }',
-      '',
-      '    #[inline]',
-      '    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {',
-      '        System.dealloc(ptr, layout)',
-      '    }',
-      '',
-      '    #[inline]',
-      '    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {',
-      '        System.realloc(ptr, layout, new_size)',
-      '    }',
-      '}',
-      '',
-      '/// Not in the real crate: lets a test tell that the stand-in was linked.',
-      'pub const IS_TEST_STANDIN: bool = true;',
-      '',
-    ].join('\n'),
-  },
-};
 
 /**
  * A minimal stub crate: `Cargo.toml` (edition 2021, optional `[lib] name`, empty features) and
@@ -146,10 +72,10 @@ export function stubPackageChecksum(crate: StubCrate): string {
   return h.digest('hex');
 }
 
-/** Built-in stubs plus `extra` (an extra crate with the same name+version replaces the built-in one). */
+/** The stub crates a test adds (deduplicated by name+version, the last one wins), sorted. */
 export function stubCrates(extra: readonly StubCrate[] = []): StubCrate[] {
   const byKey = new Map<string, StubCrate>();
-  for (const c of [TIKV_JEMALLOCATOR_STUB, ...extra]) {
+  for (const c of extra) {
     if (!c.files['Cargo.toml']) throw new Error(`stub crate ${c.name} ${c.version}: files must include Cargo.toml`);
     byKey.set(`${c.name}-${c.version}`, c);
   }
@@ -161,9 +87,19 @@ export function stubCratesHash(crates: readonly StubCrate[]): string {
   return sha256(JSON.stringify(crates.map((c) => [c.name, c.version, stubPackageChecksum(c)])));
 }
 
-/** Writes a cargo `directory` source (one folder per crate, with `.cargo-checksum.json`). */
-export function writeVendorDir(dir: string, crates: readonly StubCrate[]): void {
+/**
+ * Writes a cargo `directory` source (one folder per crate, with `.cargo-checksum.json`): the stub
+ * `crates`, then every crate of `real` that no stub replaces (same folder name), as a symlink
+ * (`link`: host side, nothing copied) or a dereferenced copy (`copy`: staged for an image).
+ */
+export function writeVendorDir(dir: string, crates: readonly StubCrate[], real?: RealCrateSources, how: 'link' | 'copy' = 'link'): void {
   fs.mkdirSync(dir, { recursive: true });
+  for (const crateDir of real?.crateDirs ?? []) {
+    const dest = path.join(dir, path.basename(crateDir));
+    if (crates.some((c) => `${c.name}-${c.version}` === path.basename(crateDir))) continue;
+    if (how === 'link') fs.symlinkSync(crateDir, dest);
+    else runOrThrow('cp', ['-rL', crateDir, dest], { timeoutMs: 5 * 60_000 }, `copying crate ${crateDir}`);
+  }
   for (const c of crates) {
     const crateDir = path.join(dir, `${c.name}-${c.version}`);
     const files: Record<string, string> = {};
@@ -249,7 +185,8 @@ export function gitInsteadOfConfig(reposDir: string, stubs: readonly GitStub[]):
 export function cargoSourceReplacementToml(vendorDir: string, options: { gitFetchWithCli?: boolean } = {}): string {
   return [
     '# TEST-ONLY (projen-rust-operator image tests): crates.io is unreachable on this machine, so',
-    '# crates-io is replaced by a local directory of stub crates. Never copy this into a project.',
+    '# crates-io is replaced by a local directory source (vendored tikv-jemallocator, Debian\'s crate',
+    '# sources, test stubs). Never copy this into a project.',
     '[source.crates-io]',
     `replace-with = "${STANDIN_SOURCE_NAME}"`,
     '',
@@ -280,15 +217,17 @@ export interface HostCargoOfflineEnv {
 }
 
 /**
- * Cargo configuration for quick host-side checks of a scaffolded crate (`cargo build --offline`,
- * `cargo metadata --offline`, `cargo generate-lockfile --offline`) that depends on crates-io crates
- * available as stubs (tikv-jemallocator 0.6 by default). Uses a private CARGO_HOME in the cache
- * (the user's ~/.cargo is never touched); rustup proxies keep using ~/.rustup.
+ * Cargo configuration for host-side work on a scaffolded crate (`cargo generate-lockfile
+ * --offline`, `cargo metadata --offline`, `cargo build --offline`) whose crates-io dependencies are
+ * the real allocator crates ({@link realCrateSources}) or `extraCrates` stubs. Uses a private
+ * CARGO_HOME in the cache (the user's ~/.cargo is never touched); rustup proxies keep using
+ * ~/.rustup. Building the `jemalloc` feature compiles jemalloc from C: it needs `make` and `cc`.
  */
 export function hostCargoOfflineEnv(options: { extraCrates?: readonly StubCrate[]; gitStubs?: readonly GitStub[] } = {}): HostCargoOfflineEnv {
   const crates = stubCrates(options.extraCrates);
+  const real = realCrateSources();
   const gitStubs = options.gitStubs ?? [];
-  const key = sha256(stubCratesHash(crates) + gitStubsHash(gitStubs)).slice(0, 16);
+  const key = sha256(stubCratesHash(crates) + gitStubsHash(gitStubs) + real.hash).slice(0, 16);
   const base = cachePath('host-cargo', key);
   const vendorDir = path.join(base, 'vendor');
   const cargoHome = path.join(base, 'cargo-home');
@@ -297,7 +236,7 @@ export function hostCargoOfflineEnv(options: { extraCrates?: readonly StubCrate[
   const marker = path.join(base, '.complete');
   if (!fs.existsSync(marker)) {
     fs.rmSync(vendorDir, { recursive: true, force: true });
-    writeVendorDir(vendorDir, crates);
+    writeVendorDir(vendorDir, crates, real, 'link');
     if (gitStubs.length > 0) writeGitStubRepos(gitDir, gitStubs);
     fs.mkdirSync(cargoHome, { recursive: true });
     fs.writeFileSync(configFile, cargoSourceReplacementToml(vendorDir, { gitFetchWithCli: gitStubs.length > 0 }));

@@ -6,3 +6,4 @@ export * from './exec';
 export * from './buildah';
 export * from './cargo-stub';
 export * from './standins';
+export * from './crate-sources';

@@ -9,7 +9,8 @@
  *   image has (apt `ca-certificates gcc libc6-dev`; rustup with a minimal-profile toolchain under
  *   RUSTUP_HOME=/usr/local/rustup, CARGO_HOME=/usr/local/cargo, PATH=/usr/local/cargo/bin:...),
  *   the toolchain being a copy of the HOST's stable toolchain (so its version is the host's, not
- *   1.75), plus the TEST-ONLY `$CARGO_HOME/config.toml` replacing crates-io by stub crates.
+ *   1.75), plus the TEST-ONLY `$CARGO_HOME/config.toml` replacing crates-io by a directory source
+ *   with the real tikv-jemallocator / tikv-jemalloc-sys, Debian's cc and libc, and any test stubs.
  *
  * `FROM debian:bookworm-slim` / `FROM rust:1.75-slim-bookworm` with `--pull-never` resolve to
  * these docker.io names (buildah normalises short names to docker.io when looking up local
@@ -23,6 +24,7 @@ import { buildah, buildahOrThrow, imageExists, listImages, qualifyImageName, sto
 import {
   cargoSourceReplacementToml, GitStub, gitInsteadOfConfig, gitStubsHash, StubCrate, stubCrates, stubCratesHash, writeGitStubRepos, writeVendorDir,
 } from './cargo-stub';
+import { RealCrateSources, realCrateSources } from './crate-sources';
 import { cachePath, progress, run, runOrThrow, withCacheLock } from './exec';
 
 export const DEBIAN_STANDIN = 'docker.io/library/debian:bookworm-slim';
@@ -31,7 +33,7 @@ export const RUST_STANDIN = 'docker.io/library/rust:1.75-slim-bookworm';
 /** Bump when the base recipe changes (forces a new debootstrap + import). */
 const BASE_RECIPE = 'debian-bookworm-minbase-slim-v1';
 /** Bump when the rust recipe changes (forces a new rust stand-in). */
-const RUST_RECIPE = 'rust-standin-v1';
+const RUST_RECIPE = 'rust-standin-v2-real-jemallocator';
 
 /** What the official rust:*-slim images install with apt (their wget is removed again). */
 export const OFFICIAL_RUST_SLIM_APT_PACKAGES: readonly string[] = ['ca-certificates', 'gcc', 'libc6-dev'];
@@ -54,7 +56,7 @@ export interface StandInOptions {
   readonly extraImages?: Readonly<Record<string, StandInKind>>;
   /** apt packages of the rust stand-in. Default {@link OFFICIAL_RUST_SLIM_APT_PACKAGES}. */
   readonly rustAptPackages?: readonly string[];
-  /** More stub crates for the crates-io replacement (besides tikv-jemallocator 0.6.0). */
+  /** Stub crates for the crates-io replacement, besides the real allocator crates (`realCrateSources`). */
   readonly extraCrates?: readonly StubCrate[];
   /**
    * Stand-ins for git dependencies (e.g. tercen-rs): local repositories + /etc/gitconfig
@@ -258,7 +260,7 @@ function lastLine(text: string): string {
 const MINIMAL_PROFILE_DROP_BINS = ['cargo-clippy', 'clippy-driver', 'cargo-fmt', 'rustfmt'];
 
 /** Lays out /usr/local/{rustup,cargo} like the official image (hard links into the host toolchain when possible). */
-function stageRustTree(stage: string, tc: HostToolchain, crates: readonly StubCrate[], gitStubs: readonly GitStub[]): void {
+function stageRustTree(stage: string, tc: HostToolchain, crates: readonly StubCrate[], real: RealCrateSources, gitStubs: readonly GitStub[]): void {
   const usrLocal = path.join(stage, 'usr', 'local');
   const rustupHome = path.join(usrLocal, 'rustup');
   const cargoHome = path.join(usrLocal, 'cargo');
@@ -309,7 +311,7 @@ function stageRustTree(stage: string, tc: HostToolchain, crates: readonly StubCr
       }
     }
   }
-  writeVendorDir(path.join(usrLocal, 'cargo', path.basename(STANDIN_VENDOR_DIR)), crates);
+  writeVendorDir(path.join(usrLocal, 'cargo', path.basename(STANDIN_VENDOR_DIR)), crates, real, 'copy');
   fs.writeFileSync(path.join(cargoHome, 'config.toml'), cargoSourceReplacementToml(STANDIN_VENDOR_DIR, { gitFetchWithCli: gitStubs.length > 0 }));
   if (gitStubs.length > 0) {
     writeGitStubRepos(path.join(usrLocal, 'cargo', path.basename(STANDIN_GIT_STUBS_DIR)), gitStubs);
@@ -321,6 +323,9 @@ function stageRustTree(stage: string, tc: HostToolchain, crates: readonly StubCr
   }
 }
 
+// The official slim image has no `make`, which tikv-jemalloc-sys's build script needs: the probe
+// resolves the real allocator crates (the whole graph, --locked) and builds without the feature;
+// the generated Dockerfile installs make and builds jemalloc itself.
 const RUST_PROBE_SCRIPT = String.raw`set -eu
 rustup --version >/dev/null 2>&1 || true
 rustc --version
@@ -341,15 +346,17 @@ cat > src/main.rs <<'EOF'
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 fn main() { let v: Vec<u8> = vec![1, 2, 3]; println!("probe ok {}", v.len()); }
 EOF
-cargo build --quiet
+cargo generate-lockfile --offline
+grep -A1 '^name = "tikv-jemalloc-sys"' Cargo.lock
+cargo metadata --locked --offline --format-version 1 >/dev/null
+cargo build --quiet --locked --no-default-features
 ./target/debug/pro-probe
-cargo build --quiet --locked
 cd /
 rm -rf /tmp/pro-probe "$CARGO_HOME"/.package-cache* "$CARGO_HOME"/registry "$CARGO_HOME"/.global-cache
 `;
 
 function buildRustImage(
-  tc: HostToolchain, crates: readonly StubCrate[], gitStubs: readonly GitStub[], aptPackages: readonly string[],
+  tc: HostToolchain, crates: readonly StubCrate[], real: RealCrateSources, gitStubs: readonly GitStub[], aptPackages: readonly string[],
 ): { id: string; rustVersion: string } {
   const name = `pro-standin-rust-${process.pid}`;
   const stage = path.join(cachePath('standins'), `work-rust-${process.pid}`);
@@ -362,7 +369,7 @@ function buildRustImage(
       'set -eux; apt-get update; DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; rm -rf /var/lib/apt/lists/*',
       'apt', ...aptPackages], { timeoutMs: 20 * 60_000 }, 'installing the rust stand-in apt packages');
     progress(`rust stand-in: copying the host toolchain ${tc.version} (${tc.dir})`);
-    stageRustTree(stage, tc, crates, gitStubs);
+    stageRustTree(stage, tc, crates, real, gitStubs);
     buildahOrThrow(['copy', name, path.join(stage, 'usr', 'local'), '/usr/local'], { timeoutMs: 20 * 60_000 }, 'copying the toolchain into the rust stand-in');
     if (gitStubs.length > 0) {
       buildahOrThrow(['copy', name, path.join(stage, 'etc', 'gitconfig'), '/etc/gitconfig'], {}, 'copying /etc/gitconfig into the rust stand-in');
@@ -373,13 +380,13 @@ function buildRustImage(
       '--env', `CARGO_HOME=${STANDIN_CARGO_HOME}`,
       '--env', 'PATH=/usr/local/cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
       '--env', `RUST_VERSION=${tc.version}`,
-      '--created-by', `projen-rust-operator test stand-in: host Rust ${tc.version} + stub crates (${crates.map((c) => `${c.name} ${c.version}`).join(', ')})`,
+      '--created-by', `projen-rust-operator test stand-in: host Rust ${tc.version} + crate sources (${[...real.crateDirs.map((d) => path.basename(d)), ...crates.map((c) => `${c.name}-${c.version} (stub)`)].join(', ')})`,
       name,
     ], {}, 'configuring the rust stand-in');
-    progress('rust stand-in: probing cargo with the stub crates');
+    progress('rust stand-in: probing cargo with the replaced crates-io source');
     const probe = buildahOrThrow(['run', '--isolation', 'chroot', name, '--', 'sh', '-c',
       `chmod -R a+w ${STANDIN_RUSTUP_HOME} ${STANDIN_CARGO_HOME}\n${RUST_PROBE_SCRIPT}`],
-    { timeoutMs: 10 * 60_000 }, 'probing the rust stand-in (cargo build with the stub crates)');
+    { timeoutMs: 10 * 60_000 }, 'probing the rust stand-in (cargo resolution and build with the replaced crates-io source)');
     if (!/probe ok 3/.test(probe.stdout)) {
       throw new Error(`rust stand-in probe did not print "probe ok 3":\n${probe.stdout}\n${probe.stderr}`);
     }
@@ -404,12 +411,13 @@ function buildRustImage(
 export function ensureStandInImages(options: StandInOptions = {}): StandInImages {
   const t0 = Date.now();
   const crates = stubCrates(options.extraCrates);
+  const real = realCrateSources();
   const gitStubs = options.gitStubs ?? [];
   const aptPackages = [...(options.rustAptPackages ?? OFFICIAL_RUST_SLIM_APT_PACKAGES)].sort();
   const tc = hostToolchain(options.hostToolchainDir);
   const baseKey = hash(BASE_RECIPE, DEBIAN_MIRROR);
   const rustKey = hash(RUST_RECIPE, baseKey, tc.dir, tc.verbose, tc.rustup ?? 'no-rustup',
-    stubCratesHash(crates), gitStubsHash(gitStubs), aptPackages.join(' '));
+    stubCratesHash(crates), real.hash, gitStubsHash(gitStubs), aptPackages.join(' '));
   const extras = Object.entries(options.extraImages ?? {}).map(([n, kind]) => {
     if (kind !== 'debian' && kind !== 'rust') throw new Error(`ensureStandInImages: extraImages[${n}] must be 'debian' or 'rust', got ${kind}`);
     return { name: qualifyImageName(n), kind };
@@ -451,7 +459,7 @@ export function ensureStandInImages(options: StandInOptions = {}): StandInImages
     }
     if (options.rebuild || state.rust?.key !== rustKey || !imageExists(RUST_STANDIN)) {
       const t = Date.now();
-      const r = buildRustImage(tc, crates, gitStubs, aptPackages);
+      const r = buildRustImage(tc, crates, real, gitStubs, aptPackages);
       state.rust = { key: rustKey, id: r.id, rustVersion: r.rustVersion };
       writeState(state);
       built.push('rust');
