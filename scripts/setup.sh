@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 # build of `npm run test:image` from stand-in base images (buildah, podman, debootstrap); release,
 # credential-helper and fresh-clone tests (git, ca-certificates); the tools the generated workflows' scripts
 # call (jq); the real tikv-jemallocator built offline from ../shared/vendor/cargo with
-# Debian's crates (librust-cc-dev, librust-libc-dev, make; see that folder's README).
-packages=(shellcheck buildah podman debootstrap git ca-certificates jq librust-cc-dev librust-libc-dev make)
+# Debian's crates (librust-cc-dev, librust-libc-dev, with make and a C compiler: gcc, libc6-dev;
+# see that folder's README).
+packages=(shellcheck buildah podman debootstrap git ca-certificates jq librust-cc-dev librust-libc-dev make gcc libc6-dev)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
