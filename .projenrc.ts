@@ -1,6 +1,6 @@
-import { parseDocument, YAMLMap, YAMLSeq } from 'yaml';
-import { cdk, github, javascript, JsonPatch, ReleasableCommits, TextFile, typescript } from 'projen';
 import * as fs from 'fs';
+import { cdk, github, javascript, JsonPatch, ReleasableCommits, TextFile, typescript } from 'projen';
+import { parseDocument, YAMLMap, YAMLSeq } from 'yaml';
 import { OPTION_NAMES_FILE, renderOptionNames } from './projenrc/option-names';
 
 // The option-name check in src/ reads this generated file: refresh it before src/ is loaded, so

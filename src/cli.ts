@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { checkDrift, formatDriftReport } from './drift/drift-check';
 import * as fs from 'fs';
 import * as path from 'path';
+import { checkDrift, formatDriftReport } from './drift/drift-check';
 import { releaseOperator } from './release/operator-version';
 import { changelogExcerpt } from './upgrade/changelog-excerpt';
 

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { OptionError } from '../core/errors';
 import { CargoTarget, CargoTargetKind } from './cargo-target';
 import { lineOfKey, managedKeyPaths, readToml } from './managed-toml';
+import { OptionError } from '../core/errors';
 
 /** Where the package stands in a Cargo workspace. */
 export enum CargoWorkspaceRole {

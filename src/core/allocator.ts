@@ -1,6 +1,6 @@
-import { checkOptionNames } from './option-names';
 import { OptionError } from './errors';
 import { CARGO_FEATURE_NAME } from './names';
+import { checkOptionNames } from './option-names';
 
 /**
  * How the operator allocates memory. One choice from which the Cargo feature, the scaffolded

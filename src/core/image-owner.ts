@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
-import { ImageReference } from './image-reference';
 import { OptionError } from './errors';
+import { ImageReference } from './image-reference';
 
 /** What decides an operator's image name. */
 export interface ImageOwnerOptions {

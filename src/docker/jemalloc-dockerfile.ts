@@ -10,9 +10,9 @@ import { OptionError } from '../core/errors';
 import { credentialEnvironment } from '../core/git-token';
 import { ImageReference } from '../core/image-reference';
 import { checkBuildSecretId } from '../core/names';
+import { checkOptionNames } from '../core/option-names';
 import { BuilderBase, RuntimeBase } from '../plan/base-image';
 import { OperatorPlan, ResolvedPlan, SEED_BUILDER_PACKAGES, SEED_RUNTIME_PACKAGES } from '../plan/operator-plan';
-import { checkOptionNames } from '../core/option-names';
 
 /** Options for `JemallocDockerfile.dockerBuildCommand`. */
 export interface DockerBuildCommandOptions {

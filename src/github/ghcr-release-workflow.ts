@@ -7,9 +7,9 @@ import { OptionError } from '../core/errors';
 import { credentialEnvironment } from '../core/git-token';
 import { ImageReference } from '../core/image-reference';
 import { checkBuildSecretId, checkSecretName } from '../core/names';
+import { checkOptionNames } from '../core/option-names';
 import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
 import { ImageTagPolicy, JobTrigger, ReleasePolicy } from '../plan/release-policy';
-import { checkOptionNames } from '../core/option-names';
 
 /** Options for `GhcrReleaseWorkflow`. */
 export interface GhcrReleaseWorkflowOptions {

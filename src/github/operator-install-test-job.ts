@@ -1,8 +1,8 @@
 import { Component } from 'projen';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { OptionError } from '../core/errors';
-import { JobTrigger } from '../plan/release-policy';
 import { checkOptionNames } from '../core/option-names';
+import { JobTrigger } from '../plan/release-policy';
 
 /** Options for `OperatorInstallTestJob`. */
 export interface OperatorInstallTestJobOptions {

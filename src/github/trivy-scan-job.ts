@@ -2,8 +2,8 @@ import { Component } from 'projen';
 import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { OptionError } from '../core/errors';
-import { JobTrigger } from '../plan/release-policy';
 import { checkOptionNames } from '../core/option-names';
+import { JobTrigger } from '../plan/release-policy';
 
 /** Trivy severities. */
 const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];

@@ -229,6 +229,14 @@ export class OperatorPlan extends Component {
         'Set the build profile once (the project\'s buildProfile option).');
     }
     manifest?.checkBuildProfile(plan.buildProfile, fromImage !== undefined ? 'dockerfileOptions.buildProfile' : 'buildProfile');
+    // cargo 1.78+ writes lock file version 4, which older cargo cannot read: the image build
+    // (and CI, on the same toolchain) would fail on the first `cargo build --locked`.
+    const lockVersion = manifest?.package.exists ? manifest.package.lockfileVersion : undefined;
+    const rust = plan.builder?.rustVersion;
+    if (lockVersion !== undefined && lockVersion >= 4 && rust !== undefined && compareVersions(rust, '1.78') < 0) {
+      throw new OptionError('Cargo.lock', `is lock file version ${lockVersion}, which the builder's Rust ${rust} (builderImage "${plan.builder!.image}") cannot read; cargo reads version 4 from 1.78 on.`,
+        'Set builderImage to a newer Rust (e.g. "rust:1.92-slim-bookworm"), or regenerate Cargo.lock with that older cargo.');
+    }
     return plan.builder && plan.runtime && build ? checkDebianReleases(plan.builder, plan.runtime, build.allowNewerBuilderRelease) : [];
   }
 
@@ -270,7 +278,8 @@ export class OperatorPlan extends Component {
         debianRelease: runtimeBase.debianRelease,
         packages: aptPackageList([...SEED_RUNTIME_PACKAGES, ...allocator.runtimePackages, ...build.runtimePackages], 'runtimePackages'),
         user: build.platformUser ? undefined : { name: build.runtimeUser, uid: build.runtimeUid },
-        variables: [...allocator.runtimeVariables, ...Object.entries(build.runtimeEnvironment).map(([name, value]) => ({ name, value, readBy: READERS.operator }))]
+        variables: [...allocator.runtimeVariables,
+          ...Object.entries(build.runtimeEnvironment).map(([name, value]) => ({ name, value, readBy: READERS.operator }))]
           .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
       };
     }
@@ -325,6 +334,17 @@ function checkDebianReleases(builder: BuilderPlan, runtime: RuntimePlan, allowNe
     return [`builderImage "${builder.image}" (Debian ${builder.debianRelease}) is older than runtimeImage "${runtime.image}" (${runtime.debianRelease}); this works, but the same release is the tested setup.`];
   }
   return [];
+}
+
+/** Compares dotted versions numerically (`1.9` < `1.78`). */
+function compareVersions(a: string, b: string): number {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** The seed's build packages (the allocator adds its own). */

@@ -60,7 +60,10 @@ export class ImageTagPolicy {
    * installs an operator by commit, branch or release tag); release tags push `:X.Y.Z` and the
    * SHA tags.
    */
-  public static readonly TERCEN = new ImageTagPolicy({ branches: PublishedBranches.ALL, tags: [ImageTag.BRANCH, ImageTag.SHA, ImageTag.SHORT_SHA, ImageTag.VERSION] });
+  public static readonly TERCEN = new ImageTagPolicy({
+    branches: PublishedBranches.ALL,
+    tags: [ImageTag.BRANCH, ImageTag.SHA, ImageTag.SHORT_SHA, ImageTag.VERSION],
+  });
 
   /** A policy of your own. */
   public static custom(options: ImageTagPolicyOptions): ImageTagPolicy {

@@ -8,7 +8,13 @@ import { Component, Project } from 'projen';
  * order in which `.projenrc.ts` set it up.
  */
 export class RenderedSampleFile extends Component {
-  constructor(project: Project, public readonly filePath: string, private readonly render: () => string, private readonly wanted: () => boolean = () => true) {
+  constructor(
+    project: Project,
+    public readonly filePath: string,
+    private readonly render: () => string,
+    /** Whether the file is written at all (checked at synth time). */
+    private readonly wanted: () => boolean = () => true,
+  ) {
     super(project);
   }
 

@@ -4,8 +4,8 @@ import { Component, Project, SampleFile } from 'projen';
 import { ContainerPolicy, OperatorJson } from './operator-json';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { SCAFFOLD_VERSION } from '../core/names';
-import { OperatorPlan } from '../plan/operator-plan';
 import { checkOptionNames } from '../core/option-names';
+import { OperatorPlan } from '../plan/operator-plan';
 
 /** Options for `OperatorManifest`. */
 export interface OperatorManifestOptions {

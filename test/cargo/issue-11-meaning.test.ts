@@ -6,8 +6,8 @@ import * as path from 'path';
 import { LogLevel, Project } from 'projen';
 import { jemallocStubs, OfflineRegistry } from './offline-registry';
 import { makeTempDir, removeTempDirs, scratchCrate, plainToml } from './support';
-import { Allocator } from '../../src/core/allocator';
 import { CargoManifest, CargoManifestOptions } from '../../src/cargo/cargo-manifest';
+import { Allocator } from '../../src/core/allocator';
 import { OptionError } from '../../src/core/errors';
 import { OperatorManifest } from '../../src/tercen/operator-manifest';
 

@@ -3,8 +3,8 @@
  * repositoryUrl; anything else is refused naming repositoryUrl and the option (and flag) to pass.
  * The `projen new` case without any git remote is in test/e2e/user-errors.e2e.test.ts.
  */
-import { resolveImageName } from '../../src/core/image-owner';
 import { OptionError } from '../../src/core/errors';
+import { resolveImageName } from '../../src/core/image-owner';
 
 const FIX = 'Set registryOwner (`projen new` flag `--registry-owner <owner>`, e.g. "tercen") or imageName (`--image-name ghcr.io/<owner>/<name>`), '
   + 'or give a GitHub repositoryUrl (`--repository-url https://github.com/<owner>/<name>`).';

@@ -11,10 +11,10 @@ import {
   Allocator, CargoDependabot, CargoManifest, GhcrReleaseWorkflow, JemallocDockerfile, OperatorDockerignore, OperatorInstallTestJob,
   OperatorManifest, RustOperatorProject, TrivyScanJob,
 } from '../../src';
+import { OptionError } from '../../src/core/errors';
 import { checkOptionNames, didYouMean } from '../../src/core/option-names';
 import { OPTION_STRUCTS } from '../../src/core/option-names.generated';
 import { Dockerfile } from '../../src/docker/dockerfile';
-import { OptionError } from '../../src/core/errors';
 import { REPO_ROOT } from '../support/pack';
 import { tempDir, TEST_OPERATOR } from '../support/synth';
 

@@ -19,9 +19,9 @@ import {
 } from './support/audits';
 import { parseWorkflowText } from './support/parsed-workflow';
 import { removeScratchDirs, scratchDir } from './support/scratch';
+import { projectOptions } from '../../scripts/release-notes';
 import { OperatorUpgradeWorkflow } from '../../src/github/operator-upgrade-workflow';
 import { DEFAULT_ACTION_PINS } from '../../src/github/pinned-actions';
-import { projectOptions } from '../../scripts/release-notes';
 import { changelogExcerpt } from '../../src/upgrade/changelog-excerpt';
 import { synthOperator, synthQuietly } from '../support/synth';
 import { closeWorkflowParser, formatFindings, validateWorkflow } from '../support/validate-workflow';

@@ -9,7 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AllocatorMode } from '../../src';
 import {
-  assertBuildSucceeded, buildImage, ensureStandInImages, hasBuildah, hostCargoOfflineEnv, inspectImage, removeImage, run, runImage, RunImageResult, runInImageRootfs,
+  assertBuildSucceeded, buildImage, ensureStandInImages, hasBuildah, hostCargoOfflineEnv, inspectImage,
+  removeImage, run, runImage, RunImageResult, runInImageRootfs,
 } from '../support/image';
 import { REPO_ROOT } from '../support/pack';
 import { synthOperator } from '../support/synth';

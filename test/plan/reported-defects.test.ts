@@ -72,3 +72,19 @@ describe('D3: construction order never changes the output', () => {
     expect(before['ci.yml']).not.toContain('toolchain: stable');
   });
 });
+
+describe('a version-4 Cargo.lock with a builder that cannot read it', () => {
+  const lock = 'version = 4\n\n[[package]]\nname = "hello_operator"\nversion = "0.1.0"\n';
+  const manifest = '[package]\nname = "hello_operator"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n';
+
+  test('is refused, naming Cargo.lock and the builder, and nothing is written', () => {
+    const dir = tempDir();
+    expect(() => synthOperator({}, { 'Cargo.toml': manifest, 'Cargo.lock': lock }, dir)).toThrow(/Cargo\.lock: is lock file version 4, which the builder's Rust 1\.75 \(builderImage "rust:1\.75-slim-bookworm"\) cannot read/);
+    expect(fs.readdirSync(dir).sort()).toEqual(['Cargo.lock', 'Cargo.toml']);
+  });
+
+  test('builds with a builder of Rust 1.78 or newer', () => {
+    const result = synthOperator({ builderImage: 'rust:1.92-slim-bookworm' }, { 'Cargo.toml': manifest, 'Cargo.lock': lock });
+    expect(result.read('Dockerfile')).toContain('FROM rust:1.92-slim-bookworm AS builder');
+  });
+});

@@ -126,7 +126,9 @@ export function neededPermissions(steps: ParsedStep[], pins: Pins, runRules: Run
 }
 
 /** Each job's `permissions:` equals the table, and the table equals what its steps need. */
-export function auditJobPermissions(workflow: ParsedWorkflow, pins: Pins, table: { [job: string]: Permissions }, runRules: RunStepRules = {}): string[] {
+export function auditJobPermissions(
+  workflow: ParsedWorkflow, pins: Pins, table: { [job: string]: Permissions }, runRules: RunStepRules = {},
+): string[] {
   const problems: string[] = [];
   const same = (a: unknown, b: unknown) => JSON.stringify(sorted(a)) === JSON.stringify(sorted(b));
   for (const job of workflow.jobs) {

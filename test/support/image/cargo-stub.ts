@@ -13,8 +13,8 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cachePath, runOrThrow } from './exec';
 import { RealCrateSources, realCrateSources } from './crate-sources';
+import { cachePath, runOrThrow } from './exec';
 
 /** A crate placed in the local directory source. `files` maps relative paths to contents. */
 export interface StubCrate {
