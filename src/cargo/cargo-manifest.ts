@@ -5,7 +5,7 @@ import { CargoJemallocEntry, CargoPackage } from './cargo-package';
 import { CargoDebugInfo, CargoLto, CargoOptLevel, CargoPanicStrategy, CargoProfileOptions, CargoStrip } from './cargo-profile';
 import { CargoTarget } from './cargo-target';
 import { applyManagedTables, lineOfKey, managedKeyPaths, ManagedTable, renderValue, TomlValue } from './managed-toml';
-import { BUILT_IN_PROFILES, renderProfile, validateProfile, validateProfileName } from './profile-rules';
+import { BUILT_IN_PROFILES, profileDirectory, renderProfile, validateProfile, validateProfileName } from './profile-rules';
 import { Allocator } from '../core/allocator';
 import { OptionError } from '../core/errors';
 import { SCAFFOLD_VERSION, CARGO_FEATURE_NAME } from '../core/names';
@@ -418,13 +418,7 @@ export class CargoManifest extends Component {
    * `release` for release and bench, otherwise the profile's name.
    */
   public profileDirectory(name: string): string {
-    if (name === 'dev' || name === 'test') {
-      return 'debug';
-    }
-    if (name === 'release' || name === 'bench') {
-      return 'release';
-    }
-    return name;
+    return profileDirectory(name);
   }
 
   /** Absolute path of the package's Cargo.toml (the member's in a virtual workspace). */

@@ -48,6 +48,20 @@ export function validateProfile(name: string, profile: CargoProfileOptions, opti
 }
 
 /** Checks a profile name against cargo's rules. */
+/**
+ * Cargo's output directory under `target/` for a profile: `debug` for dev and test, `release`
+ * for release and bench, otherwise the profile's name.
+ */
+export function profileDirectory(name: string): string {
+  if (name === 'dev' || name === 'test') {
+    return 'debug';
+  }
+  if (name === 'release' || name === 'bench') {
+    return 'release';
+  }
+  return name;
+}
+
 export function validateProfileName(name: string, option: string): void {
   if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) {
     throw new OptionError(option, `${JSON.stringify(name)} is not a valid profile name.`,

@@ -193,7 +193,7 @@ export class JemallocDockerfile extends Dockerfile {
     checkRuntimeUid(options.runtimeUid ?? 1000);
     checkRuntimeUser(options.runtimeUser ?? 'operator');
     if (options.binaryName !== undefined) checkBinaryName(options.binaryName, 'binaryName');
-    checkRuntimeEnvironment(options.runtimeEnvironment ?? {}, options.allocator ?? new Allocator());
+    checkRuntimeEnvironment(options.runtimeEnvironment ?? {});
     if (options.buildProfile !== undefined) validateProfileName(options.buildProfile, 'buildProfile');
     for (const feature of options.buildFeatures ?? []) {
       if (typeof feature !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_+./-]*$/.test(feature)) {
@@ -426,14 +426,14 @@ function checkRuntimeUser(user: string): void {
 }
 
 /** Extra environment: valid names, single-line values, none of the allocator's variables. */
-function checkRuntimeEnvironment(environment: { [name: string]: string }, allocator: Allocator): void {
+function checkRuntimeEnvironment(environment: { [name: string]: string }): void {
   const reserved = ['LD_PRELOAD', 'MALLOC_CONF', '_RJEM_MALLOC_CONF'];
   for (const [name, value] of Object.entries(environment)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       throw new OptionError(`runtimeEnvironment.${name}`, `${JSON.stringify(name)} is not an environment variable name.`, 'Use letters, digits and "_", not starting with a digit, e.g. "RUST_BACKTRACE".');
     }
     if (reserved.includes(name)) {
-      throw new OptionError(`runtimeEnvironment.${name}`, `is an allocator variable (mode "${allocator.mode}" decides it).`, 'Set mallocConf, or choose the allocator mode, instead.');
+      throw new OptionError(`runtimeEnvironment.${name}`, 'is an allocator variable (the allocator mode decides it).', 'Set mallocConf, or choose the allocator mode, instead.');
     }
     if (typeof value !== 'string' || /[\r\n]/.test(value)) {
       throw new OptionError(`runtimeEnvironment.${name}`, `${JSON.stringify(value)} is not a single-line string.`, 'Give a one-line value, e.g. "1".');

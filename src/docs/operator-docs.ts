@@ -219,13 +219,13 @@ export class OperatorDocs extends FileBase {
         return `| ${ref === 'pull_request' ? 'a pull request' : `\`${ref}\``} | ${jobs} | ${tags} |`;
       }),
       '',
-      this.releaseInstructions(plan),
+      this.releaseInstructions(),
       '',
     ];
   }
 
   /** How to release, for the container policy. */
-  private releaseInstructions(_plan: ResolvedPlan): string {
+  private releaseInstructions(): string {
     const pinned = this.options.containerPolicy === ContainerPolicy.EXACT_PIN;
     return [
       `Release with \`npx projen release X.Y.Z\`: it sets \`version\` in Cargo.toml and Cargo.lock${pinned ? ' and the `container` tag in operator.json' : ''},`,

@@ -4,6 +4,7 @@ import { BuilderBase, RuntimeBase } from './base-image';
 import { ReleasePolicy } from './release-policy';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { CargoTarget, CargoTargetKind } from '../cargo/cargo-target';
+import { profileDirectory } from '../cargo/profile-rules';
 import { Allocator, READERS, RuntimeVariable } from '../core/allocator';
 import { aptPackageList } from '../core/apt-packages';
 import { OptionError } from '../core/errors';
@@ -229,6 +230,11 @@ export class OperatorPlan extends Component {
         'Set the build profile once (the project\'s buildProfile option).');
     }
     manifest?.checkBuildProfile(plan.buildProfile, fromImage !== undefined ? 'dockerfileOptions.buildProfile' : 'buildProfile');
+    const ids = [build?.gitTokenBuildSecretId, this.workflow?.gitTokenBuildSecretId];
+    if (ids[0] !== undefined && ids[1] !== undefined && ids[0] !== ids[1]) {
+      throw new OptionError('gitTokenBuildSecretId', `the Dockerfile mounts "${ids[0]}" but the workflow passes "${ids[1]}".`,
+        'Name the BuildKit secret once.');
+    }
     // cargo 1.78+ writes lock file version 4, which older cargo cannot read: the image build
     // (and CI, on the same toolchain) would fail on the first `cargo build --locked`.
     const lockVersion = manifest?.package.exists ? manifest.package.lockfileVersion : undefined;
@@ -249,7 +255,7 @@ export class OperatorPlan extends Component {
     // One build profile for the Dockerfile, the compile task and the docs.
     const buildProfile = build?.buildProfile ?? manifest?.buildProfileOption ?? 'release';
     const binaryName = cargo.binary;
-    const targetDirectory = manifest?.profileDirectory(buildProfile) ?? defaultProfileDirectory(buildProfile);
+    const targetDirectory = profileDirectory(buildProfile);
     const binary: BinaryPlan = {
       name: binaryName,
       targetPath: `target/${targetDirectory}/${binaryName}`,
@@ -311,11 +317,6 @@ export class OperatorPlan extends Component {
     const buildSecretId = build?.gitTokenBuildSecretId ?? workflow?.gitTokenBuildSecretId;
     if (secretName === undefined && build?.gitTokenBuildSecretId === undefined) {
       return undefined;
-    }
-    const ids = [build?.gitTokenBuildSecretId, workflow?.gitTokenBuildSecretId];
-    if (ids[0] !== undefined && ids[1] !== undefined && ids[0] !== ids[1]) {
-      throw new OptionError('gitTokenBuildSecretId', `the Dockerfile mounts "${ids[0]}" but the workflow passes "${ids[1]}".`,
-        'Name the BuildKit secret once.');
     }
     return gitToken({ secretName, buildSecretId }, { secretName: 'gitTokenSecret', buildSecretId: 'gitTokenBuildSecretId' });
   }
@@ -390,10 +391,6 @@ function targetRootsOutsideSrc(cargo: CargoFacts): string[] {
     .map(normalizePath)
     .filter((file) => file.split('/')[0] !== 'src')
     .map((file) => (file.includes('/') ? file.split('/')[0] : file));
-}
-
-function defaultProfileDirectory(profile: string): string {
-  return profile === 'dev' || profile === 'test' ? 'debug' : profile === 'bench' ? 'release' : profile;
 }
 
 /** A relative path without `./`, duplicate or trailing slashes. */
