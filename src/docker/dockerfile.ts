@@ -1,5 +1,6 @@
 import { FileBase, IResolver, Project } from 'projen';
 import { DockerInstruction } from './dockerfile-instruction';
+import { EditLog } from '../core/edit-log';
 import { checkOptionNames } from '../core/option-names';
 
 /** Options for `Dockerfile.addStage`. */
@@ -159,9 +160,8 @@ export class Dockerfile extends FileBase {
   private readonly stageList: DockerfileStage[] = [];
   private readonly globalArgs: DockerInstruction[] = [];
   /** Changes made from `.projenrc.ts`, replayed each time the stages are defined again. */
-  private readonly edits: ((dockerfile: Dockerfile) => void)[] = [];
+  private readonly edits = new EditLog<Dockerfile>();
   private defined = false;
-  private replaying = false;
   private defining = false;
 
   constructor(project: Project, options: DockerfileOptions = {}) {
@@ -252,23 +252,14 @@ export class Dockerfile extends FileBase {
     this.defined = true;
     this.defining = true;
     try {
-      this.defineStages();
+      this.edits.withoutRecording(() => this.defineStages());
     } finally {
       this.defining = false;
     }
-    this.replaying = true;
-    try {
-      for (const edit of this.edits) {
-        edit(this);
-      }
-    } finally {
-      this.replaying = false;
-    }
+    this.edits.replay(this);
   }
 
   private recordEdit(edit: (dockerfile: Dockerfile) => void): void {
-    if (!this.defining && !this.replaying) {
-      this.edits.push(edit);
-    }
+    this.edits.record(edit);
   }
 }

@@ -1,4 +1,5 @@
 import { GitHub, GithubWorkflow, GithubWorkflowOptions, workflows } from 'projen/lib/github';
+import { EditLog } from '../core/edit-log';
 
 /**
  * A projen workflow whose generated jobs are defined again at synth time, from the final
@@ -7,10 +8,8 @@ import { GitHub, GithubWorkflow, GithubWorkflowOptions, workflows } from 'projen
  * constructs were created, and escape hatches keep working on the jobs as first defined.
  */
 export class RebuildableWorkflow extends GithubWorkflow {
-  private readonly edits: ((workflow: RebuildableWorkflow) => void)[] = [];
+  private readonly edits = new EditLog<RebuildableWorkflow>();
   private readonly definers: (() => void)[] = [];
-  private generating = false;
-  private replaying = false;
 
   constructor(github: GitHub, name: string, options: GithubWorkflowOptions = {}) {
     super(github, name, options);
@@ -19,7 +18,7 @@ export class RebuildableWorkflow extends GithubWorkflow {
   /** Registers (and runs now) a function that adds generated jobs; it runs again at every rebuild. */
   public addGenerator(definer: () => void): void {
     this.definers.push(definer);
-    this.generate(definer);
+    this.edits.withoutRecording(definer);
   }
 
   /** Removes every job, runs the generators, then replays the changes made from `.projenrc.ts`. */
@@ -27,17 +26,8 @@ export class RebuildableWorkflow extends GithubWorkflow {
     for (const id of Object.keys(this.jobs)) {
       super.removeJob(id);
     }
-    for (const definer of this.definers) {
-      this.generate(definer);
-    }
-    this.replaying = true;
-    try {
-      for (const edit of this.edits) {
-        edit(this);
-      }
-    } finally {
-      this.replaying = false;
-    }
+    this.edits.withoutRecording(() => this.definers.forEach((definer) => definer()));
+    this.edits.replay(this);
   }
 
   public addJobs(jobs: Record<string, workflows.Job>): void {
@@ -76,19 +66,8 @@ export class RebuildableWorkflow extends GithubWorkflow {
     this.apply((w) => GithubWorkflow.prototype.insertStepAfter.call(w, jobId, referenceStepId, step));
   }
 
-  private generate(definer: () => void): void {
-    this.generating = true;
-    try {
-      definer();
-    } finally {
-      this.generating = false;
-    }
-  }
-
   private apply(edit: (workflow: RebuildableWorkflow) => void): void {
     edit(this);
-    if (!this.generating && !this.replaying) {
-      this.edits.push(edit);
-    }
+    this.edits.record(edit);
   }
 }
