@@ -244,7 +244,9 @@ function fleet(count: number): OperatorSpec[] {
   const allocators = ['linked-and-preloaded', 'linked', 'preloaded', 'system'];
   const specs: OperatorSpec[] = [];
   for (let i = 0; i < count; i++) {
-    const flags: string[] = ['--allocator', allocators[i % 4]];
+    // The folders have no git remote: the image owner is given (half by owner, half by image name).
+    const owner = i % 2 === 0 ? ['--registry-owner', 'tercen'] : ['--image-name', `ghcr.io/acme/op_${String(i).padStart(2, '0')}`];
+    const flags: string[] = [...owner, '--allocator', allocators[i % 4]];
     const evidence: string[] = [];
     if (i % 3 === 0) {
       flags.push('--dev-release-profile', '--build-profile', 'dev-release');

@@ -367,6 +367,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "builderImage": null,
     "builderPackages": null,
     "cacheOnReleaseBuilds": null,
+    "cargoPackage": null,
     "commitGenerated": null,
     "compileTimeFiles": null,
     "containerPolicy": null,

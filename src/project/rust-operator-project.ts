@@ -114,6 +114,15 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly buildProfile?: string;
 
   /**
+   * The operator's package when Cargo.toml is a workspace root (a virtual one, or a root package
+   * with other members), by its `[package] name`: its features and allocator dependency are
+   * managed in its own Cargo.toml, the `[profile.*]` tables in the root's (the only place cargo
+   * reads them), and the image builds it with `-p`.
+   * @default - the only workspace member with a binary
+   */
+  readonly cargoPackage?: string;
+
+  /**
    * Extra Debian packages for the builder and the CI test job (e.g. "libcairo2-dev").
    * @default []
    */
@@ -338,6 +347,7 @@ export class RustOperatorProject extends Project {
       defaultFeatures: options.defaultFeatures,
       buildProfile: options.buildProfile,
       devRelease: options.devReleaseProfile,
+      cargoPackage: options.cargoPackage,
     });
     if (options.tercenSdk) {
       this.cargo.addDependency(RustOperatorProject.TERCEN_SDK_CRATE, {

@@ -106,3 +106,35 @@ describe('operator.json is validated at every synth, before anything is written'
     expect(snapshotTree(first.dir)).toEqual(before);
   });
 });
+
+describe('cargoPackage picks the operator in a workspace root', () => {
+  const files = {
+    'Cargo.toml': '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n',
+    'crates/tool/Cargo.toml': '[package]\nname = "tool"\nversion = "0.1.0"\nedition = "2021"\n',
+    'crates/tool/src/main.rs': 'fn main() {}\n',
+    'crates/op/Cargo.toml': '[package]\nname = "op"\nversion = "0.1.0"\nedition = "2021"\n',
+    'crates/op/src/main.rs': 'fn main() {}\n',
+  };
+
+  test('two binary members without it: refused, naming cargoPackage and both members', () => {
+    let error: Error | undefined;
+    try {
+      synthOperator({}, files);
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error?.message).toMatch(/cargoPackage/);
+    expect(error?.message).toMatch(/op/);
+    expect(error?.message).toMatch(/tool/);
+  });
+
+  test('with it: the member gets the feature, the root the profile, the image builds -p op', () => {
+    const result = synthOperator({ cargoPackage: 'op' }, files);
+    const read = (file: string) => fs.readFileSync(`${result.dir}/${file}`, 'utf8');
+    expect(read('crates/op/Cargo.toml')).toMatch(/^jemalloc = \["dep:tikv-jemallocator"\]$/m);
+    expect(read('crates/tool/Cargo.toml')).not.toMatch(/jemalloc/);
+    expect(read('Cargo.toml')).toMatch(/^\[profile\.release\]$/m);
+    expect(read('Dockerfile')).toMatch(/cargo build .*-p op\b/);
+    expect(read('Dockerfile')).toMatch(/target\/release\/op /);
+  });
+});
