@@ -277,7 +277,7 @@ export class CargoManifest extends Component {
       throw new OptionError(option, `${JSON.stringify(name)} is not a valid dependency name.`, 'Use letters, digits, "_" and "-".');
     }
     if (name === Allocator.CRATE_NAME) {
-      throw new OptionError(option, `"${name}" is managed from the allocator options.`, 'Use allocator.crateVersion instead.');
+      throw new OptionError(option, `"${name}" is managed from the allocator options.`, `Use ${this.allocator.optionNames.crateVersion} instead.`);
     }
     if (spec.version === undefined && spec.git === undefined) {
       throw new OptionError(option, 'has neither a version nor a git URL.', 'Give version (e.g. "1.40") or git (e.g. "https://github.com/tercen/tercen-rs").');
@@ -310,7 +310,7 @@ export class CargoManifest extends Component {
     }
     if (name === this.allocator.cargoFeature) {
       throw new OptionError(option, `"${name}" is the allocator's feature and is managed from the allocator options.`,
-        'Choose another feature name, or change allocator.featureName.');
+        `Choose another feature name, or change ${this.allocator.optionNames.featureName}.`);
     }
     if (!Array.isArray(items)) {
       throw new OptionError(option, 'must be a list of feature items.', 'Write e.g. ["dep:wgpu"].');
@@ -595,7 +595,7 @@ export class CargoManifest extends Component {
     const pkg = this.package;
     const entries = pkg.jemallocEntries;
     const ours = this.allocator.crateVersion!;
-    const explicitVersion = ours !== DEFAULT_ALLOCATOR.crateVersion;
+    const explicitVersion = this.allocator.crateVersionGiven;
     const versioned = entries.filter(e => e.version !== undefined);
     let version = ours;
     if (versioned.length > 0) {
@@ -609,8 +609,8 @@ export class CargoManifest extends Component {
       if (!semverCompatible(first.version!, ours)) {
         if (explicitVersion) {
           throw new OptionError(`${first.file}:${first.line}`,
-            `requires tikv-jemallocator "${first.version}" in [${first.table}], and allocator.crateVersion is "${ours}": two tikv-jemallocator versions link the native library jemalloc twice (links = "jemalloc"), which cargo refuses.`,
-            `Set allocator.crateVersion to "${first.version}" (or remove it, so the requirement in ${first.file} is used), or change line ${first.line} to "${ours}".`);
+            `requires tikv-jemallocator "${first.version}" in [${first.table}], and ${this.allocator.optionNames.crateVersion} is "${ours}": two tikv-jemallocator versions link the native library jemalloc twice (links = "jemalloc"), which cargo refuses.`,
+            `Set ${this.allocator.optionNames.crateVersion} to "${first.version}" (or remove it, so the requirement in ${first.file} is used), or change line ${first.line} to "${ours}".`);
         }
         version = first.version!;
       } else {
@@ -675,7 +675,7 @@ export class CargoManifest extends Component {
       return `remove "${key}" from the features option`;
     }
     if (key === Allocator.CRATE_NAME) {
-      return 'allocator.crateVersion and allocator.crateFeatures';
+      return `${this.allocator.optionNames.crateVersion} and ${this.allocator.optionNames.crateFeatures}`;
     }
     return `cargo.addDependency('${key}', ...) in .projenrc.ts`;
   }
@@ -818,8 +818,6 @@ function isTable(value: unknown): value is { [key: string]: any } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
-
-const DEFAULT_ALLOCATOR = new Allocator();
 
 /** Whether two version requirements select the same semver-compatible series (`0.6` and `^0.6.1`; not `0.6` and `0.7`). */
 function semverCompatible(a: string, b: string): boolean {

@@ -40,6 +40,24 @@ export const READERS = {
   operator: 'the operator (runtimeEnvironment)',
 };
 
+/**
+ * How errors name the allocator's settings: as `AllocatorOptions` fields (`allocator.crateVersion`)
+ * or as the options of the construct that made the `Allocator` (a project's
+ * `allocatorCrateVersion`), so every message names what the user can actually set.
+ */
+export interface AllocatorOptionNames {
+  /** @default "allocator.mode" */
+  readonly mode?: string;
+  /** @default "allocator.mallocConf" */
+  readonly mallocConf?: string;
+  /** @default "allocator.featureName" */
+  readonly featureName?: string;
+  /** @default "allocator.crateVersion" */
+  readonly crateVersion?: string;
+  /** @default "allocator.crateFeatures" */
+  readonly crateFeatures?: string;
+}
+
 /** Options for `Allocator`. */
 export interface AllocatorOptions {
   /**
@@ -73,6 +91,12 @@ export interface AllocatorOptions {
    * @default []
    */
   readonly crateFeatures?: string[];
+
+  /**
+   * How errors name these settings.
+   * @default - the `AllocatorOptions` field names, prefixed with "allocator."
+   */
+  readonly optionNames?: AllocatorOptionNames;
 }
 
 /**
@@ -116,51 +140,68 @@ export class Allocator {
   public readonly cargoFeature?: string;
   /** Version requirement of tikv-jemallocator, or undefined when nothing is linked. */
   public readonly crateVersion?: string;
+  /**
+   * Whether `crateVersion` was given rather than defaulted: a default gives way to a requirement
+   * already in Cargo.toml, a given one must agree with it.
+   */
+  public readonly crateVersionGiven: boolean;
   /** Features of the linked tikv-jemallocator (empty when nothing is linked). */
   public readonly crateFeatures: string[];
+  /** How errors name the settings (every field set). */
+  public readonly optionNames: AllocatorOptionNames;
 
   constructor(options: AllocatorOptions = {}) {
     checkOptionNames(options, 'AllocatorOptions', 'Allocator');
-    this.mode = Allocator.parseMode(options.mode ?? AllocatorMode.LINKED_AND_PRELOADED, 'allocator.mode');
+    const names = {
+      mode: 'allocator.mode',
+      mallocConf: 'allocator.mallocConf',
+      featureName: 'allocator.featureName',
+      crateVersion: 'allocator.crateVersion',
+      crateFeatures: 'allocator.crateFeatures',
+      ...options.optionNames,
+    };
+    this.optionNames = names;
+    this.crateVersionGiven = options.crateVersion !== undefined;
+    this.mode = Allocator.parseMode(options.mode ?? AllocatorMode.LINKED_AND_PRELOADED, names.mode);
     const usesJemalloc = this.mode !== AllocatorMode.SYSTEM;
     if (!usesJemalloc && options.mallocConf !== undefined) {
-      throw new OptionError('allocator.mallocConf', 'has no effect with the system allocator.',
-        'Remove mallocConf, or choose a jemalloc allocator mode.');
+      throw new OptionError(names.mallocConf, 'has no effect with the system allocator.',
+        `Remove ${names.mallocConf}, or choose a jemalloc allocator mode.`);
     }
     this.crateFeatures = [...(options.crateFeatures ?? [])].sort();
     if (!this.linked && this.crateFeatures.length > 0) {
-      throw new OptionError('allocator.crateFeatures', `are only used when tikv-jemallocator is linked, and mode "${this.mode}" links nothing.`,
+      throw new OptionError(names.crateFeatures, `are only used when tikv-jemallocator is linked, and mode "${this.mode}" links nothing.`,
         `Remove them, or use mode "${AllocatorMode.LINKED}" or "${AllocatorMode.LINKED_AND_PRELOADED}".`);
     }
     for (const feature of this.crateFeatures) {
       if (!CARGO_FEATURE_NAME.test(feature)) {
-        throw new OptionError('allocator.crateFeatures', `"${feature}" is not a Cargo feature name.`, 'Use a tikv-jemallocator feature such as "profiling".');
+        throw new OptionError(names.crateFeatures, `"${feature}" is not a Cargo feature name.`, 'Use a tikv-jemallocator feature such as "profiling".');
       }
     }
     if (this.preloaded && this.crateFeatures.includes(Allocator.UNPREFIXED_FEATURE)) {
-      throw new OptionError('allocator.crateFeatures', `"${Allocator.UNPREFIXED_FEATURE}" makes the linked jemalloc the process's malloc, and mode "${this.mode}" also preloads libjemalloc2 as malloc: two allocators behind the same symbols.`,
+      throw new OptionError(names.crateFeatures, `"${Allocator.UNPREFIXED_FEATURE}" makes the linked jemalloc the process's malloc, and mode "${this.mode}" also preloads libjemalloc2 as malloc: two allocators behind the same symbols.`,
         `Use mode "${AllocatorMode.LINKED}" with this feature, or drop the feature.`);
     }
     if (!this.linked && (options.featureName !== undefined || options.crateVersion !== undefined)) {
-      throw new OptionError(options.featureName !== undefined ? 'allocator.featureName' : 'allocator.crateVersion',
+      throw new OptionError(options.featureName !== undefined ? names.featureName : names.crateVersion,
         `is only used when tikv-jemallocator is linked, and mode "${this.mode}" links nothing.`,
         `Remove it, or use mode "${AllocatorMode.LINKED}" or "${AllocatorMode.LINKED_AND_PRELOADED}".`);
     }
     const mallocConf = usesJemalloc ? (options.mallocConf ?? Allocator.SEED_MALLOC_CONF) : '';
     if (usesJemalloc && !/^[a-z_]+:[A-Za-z0-9_.:-]+(,[a-z_]+:[A-Za-z0-9_.:-]+)*$/.test(mallocConf)) {
-      throw new OptionError('allocator.mallocConf', `"${mallocConf}" is not a jemalloc option string.`,
+      throw new OptionError(names.mallocConf, `"${mallocConf}" is not a jemalloc option string.`,
         'Write comma-separated key:value pairs, e.g. "background_thread:true,dirty_decay_ms:30000".');
     }
     this.mallocConf = mallocConf;
     if (this.linked) {
       const feature = options.featureName ?? 'jemalloc';
       if (!CARGO_FEATURE_NAME.test(feature)) {
-        throw new OptionError('allocator.featureName', `"${feature}" is not a valid Cargo feature name.`,
+        throw new OptionError(names.featureName, `"${feature}" is not a valid Cargo feature name.`,
           'Use letters, digits, "_", "-", "+" or "." (e.g. "jemalloc").');
       }
       const version = options.crateVersion ?? '0.6';
       if (!/^[\^~=]?\d+(\.\d+){0,2}$/.test(version)) {
-        throw new OptionError('allocator.crateVersion', `"${version}" is not a Cargo version requirement.`,
+        throw new OptionError(names.crateVersion, `"${version}" is not a Cargo version requirement.`,
           'Use a requirement such as "0.6" or "^0.6.1".');
       }
       this.cargoFeature = feature;

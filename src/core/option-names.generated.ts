@@ -3,12 +3,20 @@
 /* eslint-disable */
 /** Struct name → option name → the options struct its value is (checked too), or null. */
 export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: string]: string | null } } = {
-  "AllocatorOptions": {
+  "AllocatorOptionNames": {
     "crateFeatures": null,
     "crateVersion": null,
     "featureName": null,
     "mallocConf": null,
     "mode": null
+  },
+  "AllocatorOptions": {
+    "crateFeatures": null,
+    "crateVersion": null,
+    "featureName": null,
+    "mallocConf": null,
+    "mode": null,
+    "optionNames": "AllocatorOptionNames"
   },
   "ApplyOptions": {
     "fileName": null,
@@ -362,6 +370,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "actionPins": null,
     "allocator": null,
     "allocatorCrateFeatures": null,
+    "allocatorCrateVersion": null,
     "authors": null,
     "buildProfile": null,
     "builderImage": null,

@@ -88,6 +88,13 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly allocatorCrateFeatures?: string[];
 
   /**
+   * Version requirement of the linked tikv-jemallocator. Left unset, a requirement already in
+   * Cargo.toml is kept (cargo refuses two that both link jemalloc).
+   * @default - the one in Cargo.toml, else "0.6"
+   */
+  readonly allocatorCrateVersion?: string;
+
+  /**
    * Extra Cargo features owned by `.projenrc.ts`, each `name` (an empty feature) or
    * `name=item1,item2` (e.g. `gpu=dep:wgpu`).
    * @default []
@@ -323,6 +330,13 @@ export class RustOperatorProject extends Project {
       mode: options.allocator === undefined ? undefined : Allocator.parseMode(options.allocator, 'allocator'),
       mallocConf: options.mallocConf,
       crateFeatures: options.allocatorCrateFeatures,
+      crateVersion: options.allocatorCrateVersion,
+      optionNames: {
+        mode: 'allocator',
+        mallocConf: 'mallocConf',
+        crateFeatures: 'allocatorCrateFeatures',
+        crateVersion: 'allocatorCrateVersion',
+      },
     });
     this.imageName = resolveImageName(options);
     this.description = options.description ?? DEFAULT_DESCRIPTION;
