@@ -11,6 +11,8 @@ import { isUnder, normalizePath, ResolvedPlan, uniqueRoots } from '../plan/opera
 export interface BuildContext {
   /** Files and folders COPYed besides the manifest and `src/`, relative, in COPY order. */
   readonly copied: string[];
+  /** Whether the final build copies `src/` (a virtual workspace root has none). */
+  readonly sources: boolean;
   /** Roots whose files are touched before the final build (`src` and `copied`), sorted. */
   readonly touched: string[];
   /** Target files stubbed for the dependency layer, sorted. */
@@ -26,9 +28,10 @@ export function buildContext(plan: ResolvedPlan): BuildContext {
   checkTargetPaths(plan);
   const copied = plan.compileTimeFiles.map(normalizePath).filter((file) => !isUnder(file, 'src'));
   const targetPaths = [...new Set(plan.cargo.targets.map((target) => normalizePath(target.path)))];
-  const roots = ['src', ...copied];
+  const roots = [...(plan.cargo.rootSources ? ['src'] : []), ...copied];
   return {
     copied,
+    sources: plan.cargo.rootSources,
     touched: uniqueRoots(roots).sort(),
     dependencyStubs: plan.cargo.stubs.map((stub) => normalizePath(stub.path)),
     finalStubs: targetPaths.filter((file) => !roots.some((root) => isUnder(file, root))).sort(),

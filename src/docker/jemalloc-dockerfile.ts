@@ -301,7 +301,9 @@ export class JemallocDockerfile extends Dockerfile {
     context.copied.forEach((file, index) => {
       stage.addInstruction(`compile-time-file-${index + 1}`, DockerInstruction.copy([file], `./${file}`));
     });
-    stage.addInstruction('sources', DockerInstruction.copy(['src'], './src'));
+    if (context.sources) {
+      stage.addInstruction('sources', DockerInstruction.copy(['src'], './src'));
+    }
     // Sources keep their checkout mtimes, which can be older than the stub build: touch them so
     // cargo rebuilds the crate instead of reusing the stub.
     stage.addInstruction('build', cargoRun(plan, [

@@ -69,6 +69,13 @@ export interface CargoFacts {
   readonly workspaceManifests: string[];
   /** `cargo build -p <package>`, in a workspace. */
   readonly packageArgument?: string;
+  /**
+   * Workspace member directories besides the root's own package (relative, e.g. `crates/op`):
+   * the final build copies each whole, as it copies `src/`.
+   */
+  readonly memberDirectories: string[];
+  /** Whether the project root has sources of its own in `src/` (not so for a virtual workspace root). */
+  readonly rootSources: boolean;
 }
 
 /** The binary the image runs. */
@@ -299,7 +306,7 @@ export class OperatorPlan extends Component {
       allocator,
       builder,
       runtime,
-      compileTimeFiles: uniqueRoots(['operator.json', ...(build?.compileTimeFiles ?? []), ...targetRootsOutsideSrc(cargo)]),
+      compileTimeFiles: uniqueRoots(['operator.json', ...(build?.compileTimeFiles ?? []), ...targetRootsOutsideSrc(cargo), ...cargo.memberDirectories]),
       dependencyLayer: build?.dependencyLayer ?? true,
       gitToken: token,
       ci: {
@@ -356,7 +363,7 @@ export const SEED_RUNTIME_PACKAGES = ['ca-certificates', 'libssl3'];
 function cargoFacts(project: Project, manifest: CargoManifest | undefined, binaryOption: string | undefined): CargoFacts {
   if (!manifest) {
     const name = binaryOption ?? project.name;
-    return { packageName: project.name, targets: [], hasBinary: false, binary: name, stubs: [{ path: 'src/main.rs', library: false }], workspaceManifests: [] };
+    return { packageName: project.name, targets: [], hasBinary: false, binary: name, stubs: [{ path: 'src/main.rs', library: false }], workspaceManifests: [], memberDirectories: [], rootSources: true };
   }
   const pkg = manifest.package;
   const hasBinary = pkg.exists && pkg.hasBinary;
@@ -375,6 +382,9 @@ function cargoFacts(project: Project, manifest: CargoManifest | undefined, binar
     stubs: stubs.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     workspaceManifests: pkg.exists ? pkg.manifestFilesToCopy.filter((file) => file !== 'Cargo.toml' && file !== 'Cargo.lock') : [],
     packageArgument: pkg.exists ? pkg.buildPackageArgument : undefined,
+    memberDirectories: pkg.exists && pkg.workspaceRoot === '.' ? pkg.memberDirectories.filter((dir) => dir !== '.') : [],
+    // A member project's own src/ is its root's; a workspace root has one when it is a package too.
+    rootSources: !pkg.exists || pkg.workspaceRoot !== '.' || pkg.memberDirectories.includes('.'),
   };
 }
 
