@@ -234,6 +234,8 @@ new RustOperatorProject({
   // Tercen starts the container with --user itself ("Hand over operator user to Tercen").
   platformUser: true,
   runtimeEnvironment: { RUST_BACKTRACE: '1' },
+  // Its release.yml creates a GitHub release with a changelog for every X.Y.Z tag.
+  githubRelease: true,
 });
 
 project.synth();

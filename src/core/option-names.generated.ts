@@ -26,6 +26,15 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "libraries": null,
     "touched": null
   },
+  "BuildJobOptions": {
+    "env": null,
+    "if": null,
+    "name": null,
+    "needs": null,
+    "permissions": null,
+    "steps": null,
+    "timeoutMinutes": null
+  },
   "BuilderPlan": {
     "debianRelease": null,
     "image": null,
@@ -163,6 +172,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "releaseVersionCheck": null,
     "runsOn": null,
     "rustToolchain": null,
+    "submodules": null,
     "systemPackages": null,
     "tagPatterns": null
   },
@@ -170,6 +180,9 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "buildSecretId": null,
     "secretName": null,
     "variable": null
+  },
+  "GithubReleaseJobOptions": {
+    "jobId": null
   },
   "ImageBuildInput": {
     "allocator": null,
@@ -241,6 +254,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "cargo": null,
     "containerPolicy": null,
     "description": null,
+    "githubReleaseJob": null,
     "installTestJob": null,
     "name": null,
     "scanJob": null,
@@ -303,6 +317,10 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "schedule": null,
     "tokenSecret": null
   },
+  "OperatorWorkflowOptions": {
+    "fileName": null,
+    "triggers": null
+  },
   "PinnedAction": {
     "action": null,
     "sha": null,
@@ -341,7 +359,8 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "localImageTag": null,
     "pinsContainerVersion": null,
     "release": null,
-    "runtime": "RuntimePlan"
+    "runtime": "RuntimePlan",
+    "submodules": null
   },
   "RunInstructionOptions": {
     "mounts": null
@@ -381,6 +400,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "gitOptions": "projen.GitOptions",
     "gitTokenBuildSecretId": null,
     "gitTokenSecret": null,
+    "githubRelease": null,
     "imageName": null,
     "imageTagPolicy": null,
     "logging": "projen.LoggerOptions",
@@ -404,12 +424,15 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "runtimeEnvironment": null,
     "runtimeImage": null,
     "runtimePackages": null,
+    "scanDestination": null,
+    "submodules": null,
     "tags": null,
     "tercenSdk": null,
     "tercenSdkBranch": null,
     "upgradeWorkflow": null
   },
   "TrivyScanJobOptions": {
+    "destination": null,
     "failOnFindings": null,
     "gateIgnoresUnfixed": null,
     "gateSeverities": null,
@@ -427,6 +450,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "image": null,
     "policy": null,
     "rustToolchain": null,
+    "submodules": null,
     "systemPackages": null
   },
   "projen.GitOptions": {
