@@ -15,7 +15,7 @@ import { OperatorWorkflow, RustOperatorProject } from '../../src';
 import { DEFAULT_ACTION_PINS } from '../../src/github/pinned-actions';
 import { REPO_ROOT } from '../support/pack';
 import { run } from '../support/scaffold';
-import { TEST_OPERATOR } from '../support/synth';
+import { synthQuietly, TEST_OPERATOR } from '../support/synth';
 import { closeWorkflowParser, formatFindings, runScripts, validateWorkflow } from '../support/validate-workflow';
 
 jest.setTimeout(180_000);
@@ -111,4 +111,14 @@ describe('the API', () => {
     expect(() => w.addBuildJob('build', { steps: [{ id: 'toolchain', run: 'true' }] })).toThrow(/"toolchain"/);
     expect(() => w.addBuildJob('build', { steps: [{ id: 'x', run: 'true' }], timeout: 3 } as any)).toThrow(/timeout/);
   });
+});
+
+test('an action outside the pin table is left as written, and the pin audit names it', async () => {
+  const p = new RustOperatorProject({ ...TEST_OPERATOR, logging: { level: LogLevel.OFF }, outdir: scratchDir() });
+  p.addWorkflow('showcase', { triggers: { workflowDispatch: {} } }).addBuildJob('showcase', {
+    steps: [{ id: 'tercen', name: 'Start Tercen', uses: 'tercen/actions/start-tercen@main' }],
+  });
+  synthQuietly(p);
+  const workflow = parseWorkflowText(fs.readFileSync(path.join(p.outdir, SHOWCASE), 'utf-8'));
+  expect(auditPins(workflow, DEFAULT_ACTION_PINS)).toEqual(['showcase/tercen: tercen/actions/start-tercen@main is not pinned to a full commit SHA']);
 });

@@ -229,3 +229,27 @@ describe('submodules in the image build context', () => {
     expect(() => synthOperator({ logging: { level: LogLevel.OFF }, scanDestination: 'email' as ScanDestination }, {}, scratchDir())).toThrow(/scanDestination/);
   });
 });
+
+describe('the checks catch planted defects', () => {
+  test('security-events: write left on a scan job that only keeps an artifact', () => {
+    const options = { scanDestination: ScanDestination.ARTIFACT, githubRelease: true };
+    const yaml = synthOperator({ logging: { level: LogLevel.OFF }, ...options }, {}, scratchDir()).read(WORKFLOW_FILE);
+    const planted = yaml.replace(/( {2}scan:\n(?: {4}.*\n)*? {4}permissions:\n)( {6}packages: read\n)/, '$1$2      security-events: write\n');
+    expect(planted).not.toBe(yaml);
+    expect(auditJobPermissions(parseWorkflowText(planted), DEFAULT_ACTION_PINS, permissionTable(options.scanDestination, true), RUN_RULES))
+      .toEqual([expect.stringMatching(/^scan: holds .*security-events/)]);
+  });
+
+  test('contents: write on the release job without a rule for its script', () => {
+    const yaml = synthOperator({ logging: { level: LogLevel.OFF }, githubRelease: true }, {}, scratchDir()).read(WORKFLOW_FILE);
+    expect(() => auditJobPermissions(parseWorkflowText(yaml), DEFAULT_ACTION_PINS, permissionTable(ScanDestination.CODE_SCANNING, true)))
+      .toThrow(/github-release\/release: run step uses the job token and has no rule/);
+  });
+
+  test('a misspelt option is refused with the right name', () => {
+    expect(() => synthOperator({ logging: { level: LogLevel.OFF }, githubReleases: true } as Partial<RustOperatorProjectOptions>, {}, scratchDir()))
+      .toThrow(/githubRelease/);
+    const misspelt = { logging: { level: LogLevel.OFF }, scanDestinations: ScanDestination.BOTH } as Partial<RustOperatorProjectOptions>;
+    expect(() => synthOperator(misspelt, {}, scratchDir())).toThrow(/scanDestination/);
+  });
+});
