@@ -182,6 +182,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "variable": null
   },
   "GithubReleaseJobOptions": {
+    "after": null,
     "jobId": null
   },
   "ImageBuildInput": {

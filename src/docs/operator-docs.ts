@@ -234,7 +234,7 @@ export class OperatorDocs extends FileBase {
       `| \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | pushes to \`${main}\` and release tags | builds the Dockerfile, pushes \`${plan.image!.name}\`, attests build provenance of the pushed digest |`,
       `| \`${scan.jobId}\` | after \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | Trivy scan of the pushed digest, ${destination}${scan.gates ? '; fails on CRITICAL findings with a fix' : ' (reports only)'} |`,
       `| \`${install.jobId}\` | ${install.enabled ? 'release tags' : 'never (`if: false`); enable with `operatorInstallTest: true`'} | \`tercenctl operator install\` on the Tercen test instance (secrets ${'`TERCEN_TEST_OPERATOR_USERNAME`, `_PASSWORD`, `_URI`'}) |`,
-      ...(githubRelease ? [`| \`${githubRelease.jobId}\` | release tags, after \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | creates the GitHub release of the tag: the image reference and digest, the commits since the previous release tag, GitHub's generated notes; pre-release for \`X.Y.Z-*\` tags; the only job with \`contents: write\` |`] : []),
+      ...(githubRelease ? [`| \`${githubRelease.jobId}\` | release tags, after ${githubRelease.needs.map((id) => `\`${id}\``).join(' and ')} | creates the GitHub release of the tag: the image reference and digest, the commits since the previous release tag, GitHub's generated notes; pre-release for \`X.Y.Z-*\` tags; the only job with \`contents: write\` |`] : []),
       '',
       ...(submodules ? [submodules.trim(), ''] : []),
       '| Git ref | Jobs | Image tags pushed |',

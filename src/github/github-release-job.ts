@@ -12,6 +12,13 @@ export interface GithubReleaseJobOptions {
    * @default "github-release"
    */
   readonly jobId?: string;
+
+  /**
+   * Jobs that must succeed before the release is created, besides the image job (whose digest
+   * the notes give), e.g. a scan job that gates.
+   * @default []
+   */
+  readonly after?: string[];
 }
 
 /**
@@ -27,6 +34,8 @@ export class GithubReleaseJob extends Component {
 
   /** The job id. */
   public readonly jobId: string;
+  /** The jobs it needs: the image job first. */
+  public readonly needs: string[];
 
   constructor(release: GhcrReleaseWorkflow, options: GithubReleaseJobOptions = {}) {
     checkOptionNames(options, 'GithubReleaseJobOptions', 'GithubReleaseJob');
@@ -35,16 +44,17 @@ export class GithubReleaseJob extends Component {
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {
       throw new OptionError('githubRelease.jobId', `"${this.jobId}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
     }
-    release._addGeneratedJob(this.jobId, () => releaseJob(release), { trigger: JobTrigger.RELEASE_TAG });
+    const needs = this.needs = [GhcrReleaseWorkflow.IMAGE_JOB, ...(options.after ?? []).filter((id) => id !== GhcrReleaseWorkflow.IMAGE_JOB)];
+    release._addGeneratedJob(this.jobId, () => releaseJob(release, needs), { trigger: JobTrigger.RELEASE_TAG });
   }
 }
 
 /** The job: check out the history (for the previous tag and the commits), then `gh release create`. */
-function releaseJob(release: GhcrReleaseWorkflow): workflows.Job {
+function releaseJob(release: GhcrReleaseWorkflow, needs: string[]): workflows.Job {
   const checkout = release.checkoutStep();
   return {
     name: 'GitHub release',
-    needs: [GhcrReleaseWorkflow.IMAGE_JOB],
+    needs,
     runsOn: release.runsOn,
     // Creating a release is a contents write; nothing else in the workflow holds it.
     permissions: { contents: workflows.JobPermission.WRITE },

@@ -412,7 +412,8 @@ export class RustOperatorProject extends Project {
     }
     this.scanJob = new TrivyScanJob(this.workflow, { failOnFindings: options.failOnCriticalVulnerabilities, destination: options.scanDestination });
     this.installTestJob = new OperatorInstallTestJob(this.workflow, { enabled: options.operatorInstallTest });
-    if (options.githubRelease) this.githubReleaseJob = new GithubReleaseJob(this.workflow);
+    // No release for an image that fails the vulnerability gate.
+    if (options.githubRelease) this.githubReleaseJob = new GithubReleaseJob(this.workflow, { after: this.scanJob.gates ? [this.scanJob.jobId] : [] });
     new CargoDependabot(this);
     if ((options.upgradeWorkflow ?? true) && !this.parent) new OperatorUpgradeWorkflow(this);
 

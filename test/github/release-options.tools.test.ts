@@ -76,6 +76,10 @@ test.each(COMBINATIONS)('%s: actionlint, parser, shellcheck and the audits are c
     ...(options.scanDestination !== ScanDestination.CODE_SCANNING ? ['upload-artifact'] : []),
     ...(options.scanDestination !== ScanDestination.ARTIFACT ? ['upload-sarif'] : []), 'gate']);
   expect(scan.find((s) => s.id === 'gate')!.with['image-ref']).toBe(scan.find((s) => s.id === 'scan')!.with['image-ref']);
+  if (options.githubRelease) {
+    // After the image (its digest) and the gate: no release of an image that fails it.
+    expect(workflow.job('github-release').json.needs).toEqual(['image', 'scan']);
+  }
   checkSubmoduleCheckouts(workflow, options);
   const upgrade = parseWorkflowText(result.read('.github/workflows/upgrade.yml'));
   checkSubmoduleCheckouts(upgrade, options, ['upgrade']);

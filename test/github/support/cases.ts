@@ -68,6 +68,7 @@ export const CASES: readonly CaseDefinition[] = [
     },
   },
   { name: 'GitHub release', project: { githubRelease: true } },
+  { name: 'GitHub release after the vulnerability gate', project: { githubRelease: true, failOnCriticalVulnerabilities: true } },
   { name: 'scan report as an artifact, gate on', project: { scanDestination: ScanDestination.ARTIFACT, failOnCriticalVulnerabilities: true } },
   { name: 'scan report to code scanning and as an artifact', project: { scanDestination: ScanDestination.BOTH } },
   { name: 'recursive submodules with the git token', project: { submodules: GitSubmodules.RECURSIVE, gitTokenSecret: 'PRIVATE_DEPS_TOKEN' } },
