@@ -11,7 +11,7 @@ if (!fs.existsSync(OPTION_NAMES_FILE) || fs.readFileSync(OPTION_NAMES_FILE, 'utf
   fs.writeFileSync(OPTION_NAMES_FILE, optionNames);
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ActionPins, ContainerPolicy, DEFAULT_ACTION_PINS, ImageTagPolicy, RustOperatorProject } = require('./src') as typeof import('./src');
+const { ActionPins, ContainerPolicy, DEFAULT_ACTION_PINS, GitSubmodules, ImageTagPolicy, RustOperatorProject } = require('./src') as typeof import('./src');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { annotatePins } = require('./src/github/ghcr-release-workflow') as typeof import('./src/github/ghcr-release-workflow');
 
@@ -234,6 +234,10 @@ new RustOperatorProject({
   // Tercen starts the container with --user itself ("Hand over operator user to Tercen").
   platformUser: true,
   runtimeEnvironment: { RUST_BACKTRACE: '1' },
+  // Its release.yml creates a GitHub release with a changelog for every X.Y.Z tag.
+  githubRelease: true,
+  // Its checkouts fetch submodules recursively (the pre-SDK tree's tercen_grpc_api).
+  submodules: GitSubmodules.RECURSIVE,
 });
 
 project.synth();

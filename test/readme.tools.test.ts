@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { GhcrReleaseWorkflow, OperatorInstallTestJob, TrivyScanJob } from '../src';
+import { GhcrReleaseWorkflow, GithubReleaseJob, OperatorInstallTestJob, TrivyScanJob } from '../src';
 import { REPO_ROOT } from './support/pack';
 import { run } from './support/scaffold';
 import { synthOperator, tempDir } from './support/synth';
@@ -64,4 +64,5 @@ test('the step ids in the README are the workflow\'s', () => {
   expect(paragraph).toContain(`\`image\`: ${GhcrReleaseWorkflow.STEP_IDS.image.join(', ')};`);
   expect(paragraph).toContain(`\`scan\`: ${TrivyScanJob.STEP_IDS.join(', ')};`);
   expect(paragraph).toContain(`\`operator-install-test\`: ${OperatorInstallTestJob.STEP_IDS.join(', ')}.`);
+  expect(paragraph).toContain(`\`github-release\`: ${GithubReleaseJob.STEP_IDS.join(', ')};`);
 });

@@ -32,7 +32,17 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "dependencyStubs": null,
     "finalStubs": null,
     "libraries": null,
+    "sources": null,
     "touched": null
+  },
+  "BuildJobOptions": {
+    "env": null,
+    "if": null,
+    "name": null,
+    "needs": null,
+    "permissions": null,
+    "steps": null,
+    "timeoutMinutes": null
   },
   "BuilderPlan": {
     "debianRelease": null,
@@ -58,8 +68,10 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "binary": null,
     "buildScript": null,
     "hasBinary": null,
+    "memberDirectories": null,
     "packageArgument": null,
     "packageName": null,
+    "rootSources": null,
     "stubs": null,
     "targets": null,
     "version": null,
@@ -171,6 +183,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "releaseVersionCheck": null,
     "runsOn": null,
     "rustToolchain": null,
+    "submodules": null,
     "systemPackages": null,
     "tagPatterns": null
   },
@@ -178,6 +191,10 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "buildSecretId": null,
     "secretName": null,
     "variable": null
+  },
+  "GithubReleaseJobOptions": {
+    "after": null,
+    "jobId": null
   },
   "ImageBuildInput": {
     "allocator": null,
@@ -249,6 +266,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "cargo": null,
     "containerPolicy": null,
     "description": null,
+    "githubReleaseJob": null,
     "installTestJob": null,
     "name": null,
     "scanJob": null,
@@ -311,6 +329,10 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "schedule": null,
     "tokenSecret": null
   },
+  "OperatorWorkflowOptions": {
+    "fileName": null,
+    "triggers": null
+  },
   "PinnedAction": {
     "action": null,
     "sha": null,
@@ -349,7 +371,8 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "localImageTag": null,
     "pinsContainerVersion": null,
     "release": null,
-    "runtime": "RuntimePlan"
+    "runtime": "RuntimePlan",
+    "submodules": null
   },
   "RunInstructionOptions": {
     "mounts": null
@@ -391,6 +414,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "gitOptions": "projen.GitOptions",
     "gitTokenBuildSecretId": null,
     "gitTokenSecret": null,
+    "githubRelease": null,
     "imageName": null,
     "imageTagPolicy": null,
     "logging": "projen.LoggerOptions",
@@ -414,12 +438,15 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "runtimeEnvironment": null,
     "runtimeImage": null,
     "runtimePackages": null,
+    "scanDestination": null,
+    "submodules": null,
     "tags": null,
     "tercenSdk": null,
     "tercenSdkBranch": null,
     "upgradeWorkflow": null
   },
   "TrivyScanJobOptions": {
+    "destination": null,
     "failOnFindings": null,
     "gateIgnoresUnfixed": null,
     "gateSeverities": null,
@@ -437,6 +464,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "image": null,
     "policy": null,
     "rustToolchain": null,
+    "submodules": null,
     "systemPackages": null
   },
   "projen.GitOptions": {

@@ -345,6 +345,22 @@ export class JemallocDockerfile extends Dockerfile {
  * The `docker build` command of a plan's image. With a git token, the secret comes from the
  * token's environment variable; with `env=` docker builds on when it is unset.
  */
+/**
+ * The `docker:build` task's first step: the Dockerfile mounts secrets with `RUN --mount`, which
+ * only BuildKit builds (the legacy builder fails with `unknown flag: --secret` or a parse error),
+ * so say what to install instead. POSIX sh, as projen runs task steps.
+ */
+export const BUILDKIT_CHECK = [
+  'if ! docker buildx version > /dev/null 2>&1; then',
+  '  echo "docker:build needs Docker BuildKit (the buildx plugin), which \'docker buildx version\' did not find. Install docker-buildx-plugin (from Docker\'s apt or rpm repository), docker-buildx (Debian, Ubuntu), or Docker Desktop; see https://docs.docker.com/go/buildx/" >&2',
+  '  exit 1',
+  'fi',
+  'if [ "${DOCKER_BUILDKIT:-1}" = "0" ]; then',
+  '  echo "docker:build needs BuildKit, but DOCKER_BUILDKIT=0 selects the legacy builder: unset DOCKER_BUILDKIT." >&2',
+  '  exit 1',
+  'fi',
+].join('\n');
+
 export function dockerBuildCommand(plan: ResolvedPlan, options: DockerBuildCommandOptions = {}): string {
   const token = plan.gitToken;
   const flags = [

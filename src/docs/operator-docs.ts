@@ -3,10 +3,12 @@ import { CargoManifest } from '../cargo/cargo-manifest';
 import { renderValue } from '../cargo/managed-toml';
 import { renderProfile } from '../cargo/profile-rules';
 import { AllocatorMode } from '../core/allocator';
+import { GitSubmodules } from '../core/submodules';
 import { dockerBuildCommand } from '../docker/jemalloc-dockerfile';
 import { GhcrReleaseWorkflow } from '../github/ghcr-release-workflow';
+import { GithubReleaseJob } from '../github/github-release-job';
 import { OperatorInstallTestJob } from '../github/operator-install-test-job';
-import { TrivyScanJob } from '../github/trivy-scan-job';
+import { ScanDestination, TrivyScanJob } from '../github/trivy-scan-job';
 import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
 import { ReleasePolicy } from '../plan/release-policy';
 import { ContainerPolicy } from '../tercen/operator-json';
@@ -27,6 +29,11 @@ export interface OperatorDocsOptions {
   readonly scanJob: TrivyScanJob;
   /** The Tercen installation test job. */
   readonly installTestJob: OperatorInstallTestJob;
+  /**
+   * The GitHub release job, if any.
+   * @default - none
+   */
+  readonly githubReleaseJob?: GithubReleaseJob;
 }
 
 /**
@@ -93,9 +100,21 @@ export class OperatorDocs extends FileBase {
   private localDevelopment(plan: ResolvedPlan): string[] {
     const local = plan.localImageTag;
     const token = plan.gitToken;
+    const paragraphs: string[][] = [];
+    if (token) {
+      paragraphs.push(['The build needs Docker with BuildKit (the `buildx` plugin; `docker buildx version` shows it): the',
+        'Dockerfile mounts the git token with `RUN --mount`, and `npx projen docker:build` checks for it first.']);
+    }
+    if (plan.submodules.fetch !== GitSubmodules.NONE) {
+      const paths = plan.submodules.paths;
+      const recursive = plan.submodules.fetch === GitSubmodules.RECURSIVE ? ' --recursive' : '';
+      paragraphs.push([`Fetch the submodules first (\`git submodule update --init${recursive}\`): ${paths.length ? paths.map((p) => `\`${p}\``).join(', ') : 'the paths of `.gitmodules`'}`,
+        `${paths.length === 1 ? 'is' : 'are'} copied into the builder.`]);
+    }
     return [
       '## Local development',
       '',
+      ...paragraphs.flatMap((paragraph) => [...paragraph, '']),
       '```bash',
       '# Build (the dependency layer is reused as long as Cargo.toml and Cargo.lock do not change)',
       ...(token ? [`export ${token.variable}=<token with read access to the private git dependencies>`] : []),
@@ -197,8 +216,15 @@ export class OperatorDocs extends FileBase {
 
   /** What each CI job does, and which ref pushes which tag. */
   private ciSection(plan: ResolvedPlan): string[] {
-    const { workflow, installTestJob: install, scanJob: scan } = this.options;
+    const { workflow, installTestJob: install, scanJob: scan, githubReleaseJob: githubRelease } = this.options;
     const main = plan.release.mainBranch;
+    const destination = {
+      [ScanDestination.CODE_SCANNING]: 'uploaded to code scanning',
+      [ScanDestination.ARTIFACT]: 'kept as the workflow artifact `trivy-image` (SARIF)',
+      [ScanDestination.BOTH]: 'kept as the workflow artifact `trivy-image` and uploaded to code scanning',
+    }[scan.destination];
+    const submodules = plan.submodules.fetch === GitSubmodules.NONE ? ''
+      : ` The checkouts of \`${GhcrReleaseWorkflow.TEST_JOB}\` and \`${GhcrReleaseWorkflow.IMAGE_JOB}\` fetch the git submodules${plan.submodules.fetch === GitSubmodules.RECURSIVE ? ' recursively' : ''}${plan.gitToken?.secretName ? ` with the \`${plan.gitToken.secretName}\` secret (private submodules; the job's token without it)` : ''}.`;
     return [
       '## CI (`.github/workflows/ci.yml`)',
       '',
@@ -206,9 +232,11 @@ export class OperatorDocs extends FileBase {
       '|---|---|---|',
       `| \`${GhcrReleaseWorkflow.TEST_JOB}\` | every push, pull request and manual run | ${workflow.driftCheck ? '`npx projen drift`, ' : ''}\`cargo fmt --check\`, \`cargo clippy -D warnings\`, \`cargo test\`, doc tests (toolchain ${plan.ci.toolchain}; packages ${packageList(plan.ci.packages)}) |`,
       `| \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | pushes to \`${main}\` and release tags | builds the Dockerfile, pushes \`${plan.image!.name}\`, attests build provenance of the pushed digest |`,
-      `| \`${scan.jobId}\` | after \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | Trivy scan of the pushed digest, uploaded to code scanning${scan.gates ? '; fails on CRITICAL findings with a fix' : ' (reports only)'} |`,
+      `| \`${scan.jobId}\` | after \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | Trivy scan of the pushed digest, ${destination}${scan.gates ? '; fails on CRITICAL findings with a fix' : ' (reports only)'} |`,
       `| \`${install.jobId}\` | ${install.enabled ? 'release tags' : 'never (`if: false`); enable with `operatorInstallTest: true`'} | \`tercenctl operator install\` on the Tercen test instance (secrets ${'`TERCEN_TEST_OPERATOR_USERNAME`, `_PASSWORD`, `_URI`'}) |`,
+      ...(githubRelease ? [`| \`${githubRelease.jobId}\` | release tags, after ${githubRelease.needs.map((id) => `\`${id}\``).join(' and ')} | creates the GitHub release of the tag: the image reference and digest, the commits since the previous release tag, GitHub's generated notes; pre-release for \`X.Y.Z-*\` tags; the only job with \`contents: write\` |`] : []),
       '',
+      ...(submodules ? [submodules.trim(), ''] : []),
       '| Git ref | Jobs | Image tags pushed |',
       '|---|---|---|',
       ...ReleasePolicy.EXAMPLE_REFS.map((example) => {
@@ -249,7 +277,11 @@ export class OperatorDocs extends FileBase {
       '| `denied: permission_denied` when pushing | the image job needs `packages: write` (it has it) and the package must allow this repository to write it (package settings > Manage Actions access) |',
       '| image build does not reuse the cache | commit Cargo.lock: the dependency layer is keyed on Cargo.toml and Cargo.lock |',
     ];
+    if (this.options.scanJob.uploadsToCodeScanning) {
+      lines.push('| the scan job fails at "Upload to code scanning" (`Advanced Security must be enabled`, `Resource not accessible by integration`) | a private repository without GitHub Code Security cannot take SARIF: set `scanDestination: ScanDestination.ARTIFACT` |');
+    }
     if (plan.gitToken) {
+      lines.push('| `unknown flag: --secret`, `the --mount option requires BuildKit` | build with BuildKit: install the Docker buildx plugin (`docker buildx version`) |');
       lines.push('| `failed to authenticate when downloading repository` | set the repository secret with the git token; forks build without it, so private dependencies fail there |');
     }
     return [...lines, ''];

@@ -8,6 +8,7 @@ import { credentialEnvironment } from '../core/git-token';
 import { ImageReference } from '../core/image-reference';
 import { checkBuildSecretId, checkSecretName } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
+import { checkSubmodules, GitSubmodules } from '../core/submodules';
 import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
 import { ImageTagPolicy, JobTrigger, ReleasePolicy } from '../plan/release-policy';
 
@@ -111,6 +112,15 @@ export interface GhcrReleaseWorkflowOptions {
    * @default ImageTagPolicy.SEED (`main` and `X.Y.Z`)
    */
   readonly imageTagPolicy?: ImageTagPolicy;
+
+  /**
+   * Git submodules that every checkout which builds (the test and image jobs, the upgrade
+   * workflow's checks, `buildCheckoutStep()`) fetches, with the git token (`gitTokenSecret`)
+   * when there is one, for private submodules. Their paths (`.gitmodules`) join the image's
+   * build context.
+   * @default GitSubmodules.NONE
+   */
+  readonly submodules?: GitSubmodules;
 
   /**
    * Workflow file name under `.github/workflows/`.
@@ -249,6 +259,7 @@ export class GhcrReleaseWorkflow extends Component {
       systemPackages: options.systemPackages,
       rustToolchain: options.rustToolchain,
       policy: this.policy,
+      submodules: options.submodules === undefined ? undefined : checkSubmodules(options.submodules, 'submodules'),
     });
 
     const github = GitHub.of(project) ?? new GitHub(project, { mergify: false, pullRequestLint: false });
@@ -335,6 +346,29 @@ export class GhcrReleaseWorkflow extends Component {
     return { id: 'checkout', name: 'Check out', uses: this.actions.uses('checkout'), with: { 'persist-credentials': false } };
   }
 
+  /**
+   * The checkout of a job that builds: `checkoutStep()` with the submodules of the `submodules`
+   * option, fetched with the git token when there is one (the job's token when the secret is
+   * absent, as in forks). Read from the operator plan when called.
+   */
+  public buildCheckoutStep(): workflows.JobStep {
+    const plan = this.plan.resolve();
+    const step = this.checkoutStep();
+    if (plan.submodules.fetch === GitSubmodules.NONE) {
+      return step;
+    }
+    const secret = plan.gitToken?.secretName;
+    return {
+      ...step,
+      with: {
+        ...step.with,
+        submodules: plan.submodules.fetch === GitSubmodules.RECURSIVE ? 'recursive' : true,
+        // Used for the fetch only: persist-credentials: false removes it afterwards.
+        ...(secret ? { token: `\${{ secrets.${secret} || github.token }}` } : {}),
+      },
+    };
+  }
+
   /** A GHCR login step (the job needs `packages: read` or `write`). */
   public loginStep(): workflows.JobStep {
     return {
@@ -347,7 +381,7 @@ export class GhcrReleaseWorkflow extends Component {
 
   /** The test and lint job. */
   private testJob(plan: ResolvedPlan): workflows.Job {
-    const steps: workflows.JobStep[] = [this.checkoutStep()];
+    const steps: workflows.JobStep[] = [this.buildCheckoutStep()];
     if (this.driftCheck) {
       steps.push(
         { id: 'node-dependencies', name: 'Install projen', run: 'npm ci --ignore-scripts --no-audit --no-fund' },
@@ -431,7 +465,7 @@ export class GhcrReleaseWorkflow extends Component {
       },
       outputs: { digest: { stepId: 'build', outputName: 'digest' } },
       steps: [
-        this.checkoutStep(),
+        this.buildCheckoutStep(),
         ...this.versionCheckSteps(plan),
         { id: 'buildx', name: 'Set up Docker Buildx', uses: this.actions.uses('setup-buildx') },
         this.loginStep(),
@@ -531,11 +565,18 @@ export interface RefOutcome {
   readonly tags: string[];
 }
 
+const ANNOTATED = new WeakSet<YamlFile>();
+
 /**
  * Adds the release of each pinned SHA as a comment (`uses: owner/repo@<sha> # v1.2.3`): YAML
  * objects cannot carry comments, so the rendered text is annotated.
  */
 export function annotatePins(file: YamlFile, pins: ActionPins): void {
+  // Once per file: every workflow of an operator project is annotated, some already on creation.
+  if (ANNOTATED.has(file)) {
+    return;
+  }
+  ANNOTATED.add(file);
   const render = (file as any).synthesizeContent.bind(file);
   (file as any).synthesizeContent = (resolver: unknown) => {
     const text: string | undefined = render(resolver);

@@ -148,6 +148,12 @@ export class OperatorUpgradeWorkflow extends Component {
     return { id: 'checkout', name: 'Check out', uses: this.actions.uses('checkout'), with: { 'persist-credentials': false } };
   }
 
+  /** The checkout of the job that builds: the CI workflow's (submodules, token), with this workflow's pin. */
+  private buildCheckoutStep(): workflows.JobStep {
+    const ci = GhcrReleaseWorkflow.of(this.project);
+    return ci ? { ...ci.buildCheckoutStep(), uses: this.actions.uses('checkout') } : this.checkoutStep();
+  }
+
   /**
    * The CI test job's Rust steps (toolchain, cache, system packages, fmt, clippy, test, doc
    * tests), so the upgrade is checked exactly as CI checks a push; the cache is restored, never
@@ -185,7 +191,7 @@ export class OperatorUpgradeWorkflow extends Component {
         version: { stepId: 'bump', outputName: 'version' },
       },
       steps: [
-        this.checkoutStep(),
+        this.buildCheckoutStep(),
         {
           id: 'bump',
           name: `Move to the newest ${pkg} and projen`,

@@ -8,11 +8,29 @@ import { JobTrigger } from '../plan/release-policy';
 /** Trivy severities. */
 const SEVERITIES = ['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
 
+/** Where the scan's SARIF report goes. */
+export enum ScanDestination {
+  /** GitHub code scanning (needs `security-events: write`, and GitHub Code Security on a private repository). */
+  CODE_SCANNING = 'code-scanning',
+  /** A workflow artifact (`trivy-image`, kept 30 days): works on every plan, shows nothing in the Security tab. */
+  ARTIFACT = 'artifact',
+  /** Both: the artifact first, so a refused code-scanning upload still leaves the report. */
+  BOTH = 'both',
+}
+
 /** Options for `TrivyScanJob`. */
 export interface TrivyScanJobOptions {
   /**
+   * Where the SARIF report goes. Private repositories without GitHub Code Security cannot
+   * upload to code scanning (the upload fails the job): use `ScanDestination.ARTIFACT` there.
+   * The gate works with each.
+   * @default ScanDestination.CODE_SCANNING
+   */
+  readonly destination?: ScanDestination;
+
+  /**
    * Fail the workflow when the image has findings of `gateSeverities` (the seed: optional).
-   * Reporting to code scanning happens either way; gating is a separate step.
+   * Reporting happens either way; gating is a separate step after it.
    * @default false
    */
   readonly failOnFindings?: boolean;
@@ -24,7 +42,7 @@ export interface TrivyScanJobOptions {
   readonly gateSeverities?: string[];
 
   /**
-   * Severities reported to code scanning.
+   * Severities in the report.
    * @default ["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"]
    */
   readonly reportSeverities?: string[];
@@ -44,16 +62,22 @@ export interface TrivyScanJobOptions {
 
 /**
  * Scans the pushed image, by digest, with Trivy: a SARIF report uploaded to GitHub code
- * scanning and, optionally, a gate that fails on critical findings.
+ * scanning, kept as a workflow artifact, or both (`destination`), and, optionally, a gate that
+ * fails on critical findings.
  */
 export class TrivyScanJob extends Component {
-  /** Stable step ids. */
-  public static readonly STEP_IDS = ['login', 'scan', 'upload-sarif', 'gate'];
+  /**
+   * Stable step ids, in order: `upload-artifact` only with an artifact destination,
+   * `upload-sarif` only with code scanning, `gate` only with `failOnFindings`.
+   */
+  public static readonly STEP_IDS = ['login', 'scan', 'upload-artifact', 'upload-sarif', 'gate'];
 
   /** The job id. */
   public readonly jobId: string;
   /** Whether the job fails on findings of the gate severities. */
   public readonly gates: boolean;
+  /** Where the report goes. */
+  public readonly destination: ScanDestination;
 
   constructor(release: GhcrReleaseWorkflow, options: TrivyScanJobOptions = {}) {
     checkOptionNames(options, 'TrivyScanJobOptions', 'TrivyScanJob');
@@ -66,12 +90,39 @@ export class TrivyScanJob extends Component {
     const report = checkSeverities(options.reportSeverities ?? SEVERITIES, 'trivy.reportSeverities');
     const gate = checkSeverities(options.gateSeverities ?? ['CRITICAL'], 'trivy.gateSeverities');
     const ignoreUnfixed = options.gateIgnoresUnfixed ?? true;
-    release._addGeneratedJob(this.jobId, () => scanJob(release, { report, gate, gates, ignoreUnfixed }), { trigger: JobTrigger.PUBLISH });
+    const destination = this.destination = options.destination ?? ScanDestination.CODE_SCANNING;
+    if (!Object.values(ScanDestination).includes(destination)) {
+      throw new OptionError('scanDestination', `${JSON.stringify(destination)} is not a scan destination.`,
+        'Use ScanDestination.CODE_SCANNING, ScanDestination.ARTIFACT or ScanDestination.BOTH.');
+    }
+    const props = { report, gate, gates, ignoreUnfixed, destination };
+    release._addGeneratedJob(this.jobId, () => scanJob(release, props), { trigger: JobTrigger.PUBLISH });
+  }
+
+  /** Whether the report is uploaded to code scanning. */
+  public get uploadsToCodeScanning(): boolean {
+    return this.destination !== ScanDestination.ARTIFACT;
+  }
+
+  /** Whether the report is kept as a workflow artifact. */
+  public get keepsArtifact(): boolean {
+    return this.destination !== ScanDestination.CODE_SCANNING;
   }
 }
 
+/** Name of the workflow artifact holding the report. */
+export const SCAN_ARTIFACT = 'trivy-image';
+
+interface ScanProps {
+  readonly report: string[];
+  readonly gate: string[];
+  readonly gates: boolean;
+  readonly ignoreUnfixed: boolean;
+  readonly destination: ScanDestination;
+}
+
 /** The scan job of the pushed digest. */
-function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: string[]; gates: boolean; ignoreUnfixed: boolean }): workflows.Job {
+function scanJob(release: GhcrReleaseWorkflow, props: ScanProps): workflows.Job {
   const { report, gate } = props;
   const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.IMAGE_JOB}.outputs.digest }}`;
   const sarif = 'trivy-image.sarif';
@@ -92,13 +143,24 @@ function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: 
         'exit-code': '0',
       },
     },
-    {
+  ];
+  const codeScanning = props.destination !== ScanDestination.ARTIFACT;
+  if (props.destination !== ScanDestination.CODE_SCANNING) {
+    steps.push({
+      id: 'upload-artifact',
+      name: 'Keep the report as a workflow artifact',
+      uses: release.actions.uses('upload-artifact'),
+      with: { 'name': SCAN_ARTIFACT, 'path': sarif, 'retention-days': 30 },
+    });
+  }
+  if (codeScanning) {
+    steps.push({
       id: 'upload-sarif',
       name: 'Upload to code scanning',
       uses: release.actions.uses('upload-sarif'),
       with: { sarif_file: sarif, category: 'trivy-image' },
-    },
-  ];
+    });
+  }
   if (props.gates) {
     steps.push({
       id: 'gate',
@@ -119,13 +181,16 @@ function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: 
     name: 'Scan image',
     needs: [GhcrReleaseWorkflow.IMAGE_JOB],
     runsOn: release.runsOn,
-    permissions: {
-      // actions: read lets upload-sarif read the run in private repositories.
-      actions: workflows.JobPermission.READ,
-      contents: workflows.JobPermission.READ,
-      packages: workflows.JobPermission.READ,
-      securityEvents: workflows.JobPermission.WRITE,
-    },
+    permissions: codeScanning
+      ? {
+        // actions: read lets upload-sarif read the run in private repositories.
+        actions: workflows.JobPermission.READ,
+        contents: workflows.JobPermission.READ,
+        packages: workflows.JobPermission.READ,
+        securityEvents: workflows.JobPermission.WRITE,
+      }
+      // The artifact service uses the runner's own token: pulling the image is all.
+      : { packages: workflows.JobPermission.READ },
     steps,
   };
 }

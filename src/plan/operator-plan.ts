@@ -10,6 +10,7 @@ import { aptPackageList } from '../core/apt-packages';
 import { OptionError } from '../core/errors';
 import { GitToken, gitToken } from '../core/git-token';
 import { compareDebianReleases, ImageReference } from '../core/image-reference';
+import { GitSubmodules, submodulePaths } from '../core/submodules';
 
 /**
  * What the image build (the Dockerfile construct) brings to the plan: its options, and the base
@@ -44,6 +45,7 @@ export interface WorkflowInput {
   readonly systemPackages?: string[];
   readonly rustToolchain?: string;
   readonly policy: ReleasePolicy;
+  readonly submodules?: GitSubmodules;
 }
 
 /** What the operator manifest brings to the plan. */
@@ -124,6 +126,11 @@ export interface ResolvedPlan {
   readonly compileTimeFiles: string[];
   readonly dependencyLayer: boolean;
   readonly gitToken?: GitToken;
+  /**
+   * Which submodules the checkouts that build fetch, and their paths (`.gitmodules`); with
+   * submodules on, those paths are part of the image's build context (`compileTimeFiles`).
+   */
+  readonly submodules: { readonly fetch: GitSubmodules; readonly paths: string[] };
   /** The CI test job's toolchain and packages. */
   readonly ci: { readonly toolchain: string; readonly packages: string[] };
   readonly release: ReleasePolicy;
@@ -270,6 +277,8 @@ export class OperatorPlan extends Component {
     };
 
     const token = this.gitToken(build, workflow);
+    const fetchSubmodules = workflow?.submodules ?? GitSubmodules.NONE;
+    const submodules = { fetch: fetchSubmodules, paths: fetchSubmodules === GitSubmodules.NONE ? [] : submodulePaths(this.project.outdir) };
     let builder: BuilderPlan | undefined;
     let runtime: RuntimePlan | undefined;
     if (build) {
@@ -306,9 +315,10 @@ export class OperatorPlan extends Component {
       allocator,
       builder,
       runtime,
-      compileTimeFiles: uniqueRoots(['operator.json', ...(build?.compileTimeFiles ?? []), ...targetRootsOutsideSrc(cargo), ...cargo.memberDirectories]),
+      compileTimeFiles: uniqueRoots(['operator.json', ...(build?.compileTimeFiles ?? []), ...targetRootsOutsideSrc(cargo), ...cargo.memberDirectories, ...submodules.paths]),
       dependencyLayer: build?.dependencyLayer ?? true,
       gitToken: token,
+      submodules,
       ci: {
         toolchain: workflow?.rustToolchain ?? builder?.rustVersion ?? 'stable',
         packages: aptPackageList(workflow?.systemPackages ?? builder?.packages ?? [], 'systemPackages'),

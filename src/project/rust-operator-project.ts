@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Project, ProjectOptions, SampleFile } from 'projen';
 import { EndOfLine } from 'projen/lib/gitattributes';
+import { GitHub } from 'projen/lib/github';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
 import { RenderedSampleFile } from './rendered-sample-file';
@@ -12,15 +13,18 @@ import { OptionError } from '../core/errors';
 import { resolveImageName } from '../core/image-owner';
 import { CARGO_FEATURE_NAME, DEFAULT_DESCRIPTION } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
-import { dockerBuildCommand, JemallocDockerfile, JemallocDockerfileOptions } from '../docker/jemalloc-dockerfile';
+import { GitSubmodules } from '../core/submodules';
+import { BUILDKIT_CHECK, dockerBuildCommand, JemallocDockerfile, JemallocDockerfileOptions } from '../docker/jemalloc-dockerfile';
 import { OperatorDocs } from '../docs/operator-docs';
 import { DriftTask } from '../drift/drift-task';
 import { CargoDependabot } from '../github/cargo-dependabot';
-import { GhcrReleaseWorkflow } from '../github/ghcr-release-workflow';
+import { annotatePins, GhcrReleaseWorkflow } from '../github/ghcr-release-workflow';
+import { GithubReleaseJob } from '../github/github-release-job';
 import { OperatorInstallTestJob } from '../github/operator-install-test-job';
 import { OperatorUpgradeWorkflow } from '../github/operator-upgrade-workflow';
+import { OperatorWorkflow, OperatorWorkflowOptions } from '../github/operator-workflow';
 import { PinnedAction } from '../github/pinned-actions';
-import { TrivyScanJob } from '../github/trivy-scan-job';
+import { ScanDestination, TrivyScanJob } from '../github/trivy-scan-job';
 import { OperatorPlan } from '../plan/operator-plan';
 import { ImageTagPolicy } from '../plan/release-policy';
 import { ContainerPolicy } from '../tercen/operator-json';
@@ -189,6 +193,32 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly failOnCriticalVulnerabilities?: boolean;
 
   /**
+   * Where the image scan's SARIF report goes: GitHub code scanning, a workflow artifact, or
+   * both. A private repository without GitHub Code Security cannot upload to code scanning (the
+   * scan job would fail on every build): use `ScanDestination.ARTIFACT` there. The
+   * vulnerability gate (`failOnCriticalVulnerabilities`) works with each.
+   * @default ScanDestination.CODE_SCANNING
+   */
+  readonly scanDestination?: ScanDestination;
+
+  /**
+   * Create a GitHub release for each release tag, after the image is pushed: notes with the
+   * image reference and digest, the commits since the previous release tag and GitHub's
+   * generated notes. Its job is the only one that holds `contents: write`. Off by default, as
+   * in the seed, which publishes images only.
+   * @default false
+   */
+  readonly githubRelease?: boolean;
+
+  /**
+   * Git submodules the checkouts that build fetch (test and image jobs, the upgrade workflow's
+   * checks, jobs added with `addBuildJob`), with the git token (`gitTokenSecret`) when set, for
+   * private submodules. Their paths (`.gitmodules`) are copied into the image's builder.
+   * @default GitSubmodules.NONE
+   */
+  readonly submodules?: GitSubmodules;
+
+  /**
    * Run the Tercen installation test for release tags (needs the `TERCEN_TEST_OPERATOR_*`
    * secrets); when off the job is present with `if: false`. Also scaffolds `tests/test.json`.
    * @default false
@@ -314,8 +344,15 @@ export class RustOperatorProject extends Project {
   public readonly scanJob: TrivyScanJob;
   /** The Tercen installation test job. */
   public readonly installTestJob: OperatorInstallTestJob;
+  /** The GitHub release job, when `githubRelease` is on. */
+  public readonly githubReleaseJob?: GithubReleaseJob;
   /** The generated operator documentation. */
   public readonly docs: OperatorDocs;
+  /**
+   * projen's GitHub component, which owns every workflow of the project: the CI and upgrade
+   * workflows and those added with `addWorkflow`. Every workflow it renders uses the pin table.
+   */
+  public readonly github: GitHub;
   /** The one-sentence description. */
   public readonly description: string;
 
@@ -378,6 +415,7 @@ export class RustOperatorProject extends Project {
       authors: options.authors,
       containerPolicy: options.containerPolicy,
     });
+    this.github = GitHub.of(this) ?? new GitHub(this, { mergify: false, pullRequestLint: false });
     this.workflow = new GhcrReleaseWorkflow(this, {
       imageName: this.imageName,
       gitTokenSecret: options.gitTokenSecret,
@@ -389,9 +427,17 @@ export class RustOperatorProject extends Project {
       runsOn: options.runsOn,
       provenanceAttestation: options.provenanceAttestation,
       cacheOnReleaseBuilds: options.cacheOnReleaseBuilds,
+      submodules: options.submodules,
     });
-    this.scanJob = new TrivyScanJob(this.workflow, { failOnFindings: options.failOnCriticalVulnerabilities });
+    // The pin table for every workflow of the project: an action of the table written with a
+    // tag (`actions/checkout@v4`) is rendered with its pinned SHA.
+    for (const pin of this.workflow.actions.all()) {
+      this.github.actions.set(pin.action, `${pin.action}@${pin.sha}`);
+    }
+    this.scanJob = new TrivyScanJob(this.workflow, { failOnFindings: options.failOnCriticalVulnerabilities, destination: options.scanDestination });
     this.installTestJob = new OperatorInstallTestJob(this.workflow, { enabled: options.operatorInstallTest });
+    // No release for an image that fails the vulnerability gate.
+    if (options.githubRelease) this.githubReleaseJob = new GithubReleaseJob(this.workflow, { after: this.scanJob.gates ? [this.scanJob.jobId] : [] });
     new CargoDependabot(this);
     if ((options.upgradeWorkflow ?? true) && !this.parent) new OperatorUpgradeWorkflow(this);
 
@@ -410,6 +456,7 @@ export class RustOperatorProject extends Project {
       workflow: this.workflow,
       scanJob: this.scanJob,
       installTestJob: this.installTestJob,
+      githubReleaseJob: this.githubReleaseJob,
     });
     this.addSamples(options);
     this.gitignore.exclude('/target/', 'node_modules/');
@@ -421,11 +468,32 @@ export class RustOperatorProject extends Project {
    */
   public preSynthesize(): void {
     super.preSynthesize();
+    // Version comments on the pinned SHAs of every workflow, including those added by hand.
+    for (const workflow of this.github.workflows) {
+      if (workflow.file) annotatePins(workflow.file, this.workflow.actions);
+    }
     const plan = this.plan.beginSynthesis();
     this.compileTask.reset(`cargo build --profile ${plan.buildProfile}`);
-    this.tasks.tryFind('docker:build')?.reset(dockerBuildCommand(plan));
+    const dockerBuild = this.tasks.tryFind('docker:build');
+    if (plan.gitToken) {
+      // The Dockerfile mounts the token with `RUN --mount`, which only BuildKit builds.
+      dockerBuild?.reset(BUILDKIT_CHECK, { name: 'Check that Docker builds with BuildKit' });
+      dockerBuild?.exec(dockerBuildCommand(plan));
+    } else {
+      dockerBuild?.reset(dockerBuildCommand(plan));
+    }
     // A new crate declares the Rust version that really builds it (the builder image's).
     this.cargo.scaffoldRustVersion = plan.builder?.rustVersion;
+  }
+
+  /**
+   * Adds a workflow (`.github/workflows/<name>.yml`) that shares the CI workflow's pin table,
+   * runners, checkout and build setup: add jobs with `addBuildJob` (checkout with submodules and
+   * git token, Rust toolchain, cargo cache, system packages, then your steps) or `addJob`. It is
+   * owned like every generated file: `npx projen drift` checks it.
+   */
+  public addWorkflow(name: string, options: OperatorWorkflowOptions): OperatorWorkflow {
+    return new OperatorWorkflow(this.workflow, name, options);
   }
 
   /**

@@ -91,7 +91,7 @@ describe.each(CONFIGURATIONS)('docs for %s', (_name, options) => {
   });
 
   test('builds locally exactly as the docker:build task does, with the secret the Dockerfile mounts', () => {
-    const task = result.project.tasks.tryFind('docker:build')!.steps[0].exec!;
+    const task = result.project.tasks.tryFind('docker:build')!.steps.at(-1)!.exec!;
     const builds = docs.split('\n').filter((line) => line.startsWith('docker build'));
     const tag = / -t (\S+) \.$/.exec(task)![1];
     const image = result.project.imageName;

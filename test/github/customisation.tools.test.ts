@@ -10,9 +10,10 @@ import { workflows } from 'projen/lib/github';
 import { auditCheckoutCredentials, auditPins, auditRunExpressions, auditWorkflowPermissions } from './support/audits';
 import { WORKFLOW_FILE } from './support/cases';
 import { parseWorkflowText } from './support/parsed-workflow';
-import { RustOperatorProject, RustOperatorProjectOptions } from '../../src';
+import { RustOperatorProject, RustOperatorProjectOptions, ScanDestination } from '../../src';
 import { removeScratchDirs, scratchDir } from './support/scratch';
 import { GhcrReleaseWorkflow } from '../../src/github/ghcr-release-workflow';
+import { GithubReleaseJob } from '../../src/github/github-release-job';
 import { OperatorInstallTestJob } from '../../src/github/operator-install-test-job';
 import { DEFAULT_ACTION_PINS } from '../../src/github/pinned-actions';
 import { TrivyScanJob } from '../../src/github/trivy-scan-job';
@@ -34,13 +35,15 @@ function synthWorkflow(project: RustOperatorProject): string {
 }
 
 test('every documented step id addresses a step (STEP_IDS match the generated jobs)', () => {
-  const project = newProject({ failOnCriticalVulnerabilities: true });
+  // Every optional step on: the gate, both report destinations, the GitHub release.
+  const project = newProject({ failOnCriticalVulnerabilities: true, scanDestination: ScanDestination.BOTH, githubRelease: true });
   const workflow = project.workflow.workflow;
   for (const [job, ids] of Object.entries(GhcrReleaseWorkflow.STEP_IDS)) {
     for (const id of ids) expect(workflow.getStep(job, id).id).toBe(id);
   }
   for (const id of TrivyScanJob.STEP_IDS) expect(workflow.getStep(project.scanJob.jobId, id).id).toBe(id);
   for (const id of OperatorInstallTestJob.STEP_IDS) expect(workflow.getStep(project.installTestJob.jobId, id).id).toBe(id);
+  for (const id of GithubReleaseJob.STEP_IDS) expect(workflow.getStep(project.githubReleaseJob!.jobId, id).id).toBe(id);
 });
 
 test('insert after clippy, replace, patch and remove by id, add a job: still valid and hardened', async () => {

@@ -85,8 +85,18 @@ const TERCEN_TABLE: Table = {
   'pull_request': { jobs: ['test'], tags: [] },
 };
 
+/** The GitHub release job runs for release tags only, after the image job. */
+function withGithubRelease(table: Table): Table {
+  const tags = ['refs/tags/1.2.3', 'refs/tags/1.2.3-rc.1'];
+  return Object.fromEntries(Object.entries(table).map(([ref, outcome]) =>
+    [ref, tags.includes(ref) ? { ...outcome, jobs: [...outcome.jobs, 'github-release'] } : outcome]));
+}
+
 /** By case name; cases not listed have the default table. */
 const EXPECTED: { [caseName: string]: { refs?: string[]; table: Table } } = {
+  'GitHub release': { table: withGithubRelease(DEFAULT_TABLE) },
+  'GitHub release after the vulnerability gate': { table: withGithubRelease(DEFAULT_TABLE) },
+  'Tercen tags, GitHub release, submodules, scan artifact': { table: withGithubRelease(TERCEN_TABLE) },
   'Tercen image tags': { table: TERCEN_TABLE },
   'default': { table: DEFAULT_TABLE },
   'install test enabled': { table: WITH_INSTALL_TEST },

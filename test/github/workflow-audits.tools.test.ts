@@ -16,12 +16,14 @@ import {
   Permissions,
   Pins,
   publishes,
+  RunStepRules,
 } from './support/audits';
 import { CASES, synthCase, WorkflowCase } from './support/cases';
 import { ParsedWorkflow, parseWorkflowText } from './support/parsed-workflow';
 import { removeScratchDirs } from './support/scratch';
 import { evaluateWorkflow, Scenario, scenarioOf, WorkflowModel } from './support/workflow-model';
 import { GhcrReleaseWorkflow } from '../../src/github/ghcr-release-workflow';
+import { GithubReleaseJob } from '../../src/github/github-release-job';
 import { OperatorInstallTestJob } from '../../src/github/operator-install-test-job';
 import { DEFAULT_ACTION_PINS } from '../../src/github/pinned-actions';
 import { TrivyScanJob } from '../../src/github/trivy-scan-job';
@@ -50,6 +52,18 @@ const EXPECTED_PERMISSIONS: { [job: string]: Permissions } = {
   },
   // tercenctl reads the repository itself; the job's GITHUB_TOKEN is not used.
   'operator-install-test': {},
+  // gh release create: creating a release is a contents write (and checkout of the history).
+  'github-release': { contents: 'write' },
+};
+
+/** The table for a case: a scan job that keeps its report as an artifact only pulls the image. */
+function expectedPermissions(generated: WorkflowCase): { [job: string]: Permissions } {
+  return generated.scan.uploadsToCodeScanning ? EXPECTED_PERMISSIONS : { ...EXPECTED_PERMISSIONS, scan: { packages: 'read' } };
+}
+
+/** `run:` steps that use the job token, and what they do with it. */
+const RUN_RULES: RunStepRules = {
+  'github-release/release': { contents: 'write' }, // gh release view / create
 };
 
 /** The step ids a job must have, from the documented STEP_IDS and the case's options. */
@@ -63,7 +77,10 @@ function documentedStepIds(generated: WorkflowCase): (jobId: string) => string[]
       case GhcrReleaseWorkflow.IMAGE_JOB:
         return GhcrReleaseWorkflow.STEP_IDS.image;
       case scan.jobId:
-        return TrivyScanJob.STEP_IDS.filter((id) => id !== 'gate' || scan.gates);
+        return TrivyScanJob.STEP_IDS.filter((id) => (id !== 'gate' || scan.gates)
+          && (id !== 'upload-sarif' || scan.uploadsToCodeScanning) && (id !== 'upload-artifact' || scan.keepsArtifact));
+      case generated.githubRelease?.jobId:
+        return GithubReleaseJob.STEP_IDS;
       case install.jobId:
         return OperatorInstallTestJob.STEP_IDS;
       default:
@@ -162,7 +179,7 @@ describe.each(CASES.map((definition) => [definition.name, definition] as const))
   });
 
   test('each job holds exactly the permissions of the table, which is what its steps need', () => {
-    expect(auditJobPermissions(workflow, generated.pins, EXPECTED_PERMISSIONS)).toEqual([]);
+    expect(auditJobPermissions(workflow, generated.pins, expectedPermissions(generated), RUN_RULES)).toEqual([]);
   });
 
   test('no cache restore in a job that publishes from a tag', () => {
@@ -194,7 +211,8 @@ describe.each(CASES.map((definition) => [definition.name, definition] as const))
 
   test('every step has an explicit id, unique per job, equal to the documented STEP_IDS', () => {
     expect(auditStepIds(workflow, documentedStepIds(generated))).toEqual([]);
-    const jobs = [GhcrReleaseWorkflow.TEST_JOB, GhcrReleaseWorkflow.IMAGE_JOB, generated.scan.jobId, generated.install.jobId];
+    const jobs = [GhcrReleaseWorkflow.TEST_JOB, GhcrReleaseWorkflow.IMAGE_JOB, generated.scan.jobId, generated.install.jobId,
+      ...(generated.githubRelease ? [generated.githubRelease.jobId] : [])];
     expect(workflow.jobs.map((job) => job.id)).toEqual(jobs);
   });
 });

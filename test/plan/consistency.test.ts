@@ -173,7 +173,7 @@ describe.each(MATRIX.map((config) => [`${config.allocator}, ${config.profile}, t
   test('the git token: one secret, one BuildKit id, one local variable', () => {
     const mounts = [...files.dockerfile.matchAll(/--mount=type=secret,id=([^,\s]+)/g)].map((m) => m[1]);
     const build = files.workflow.jobs.image.steps.find((s: { id: string }) => s.id === 'build').with;
-    const dockerBuild = files.tasks.tasks['docker:build'].steps[0].exec as string;
+    const dockerBuild = files.tasks.tasks['docker:build'].steps.at(-1).exec as string;
     if (!config.token) {
       expect(mounts).toEqual([]);
       expect(build.secrets).toBeUndefined();

@@ -5,8 +5,9 @@
  */
 import { LogLevel, Project } from 'projen';
 import { scratchDir } from './scratch';
-import { ImageTagPolicy, RustOperatorProjectOptions } from '../../../src';
+import { GitSubmodules, ImageTagPolicy, RustOperatorProjectOptions, ScanDestination } from '../../../src';
 import { GhcrReleaseWorkflow, GhcrReleaseWorkflowOptions } from '../../../src/github/ghcr-release-workflow';
+import { GithubReleaseJob } from '../../../src/github/github-release-job';
 import { OperatorInstallTestJob, OperatorInstallTestJobOptions } from '../../../src/github/operator-install-test-job';
 import { DEFAULT_ACTION_PINS, PinnedAction } from '../../../src/github/pinned-actions';
 import { TrivyScanJob, TrivyScanJobOptions } from '../../../src/github/trivy-scan-job';
@@ -25,6 +26,8 @@ export interface WorkflowCase {
   readonly release: GhcrReleaseWorkflow;
   readonly scan: TrivyScanJob;
   readonly install: OperatorInstallTestJob;
+  /** The GitHub release job, if the case has one. */
+  readonly githubRelease?: GithubReleaseJob;
   /** The pin table the workflow must use: defaults plus the case's overrides. */
   readonly pins: { readonly [key: string]: PinnedAction };
   /** Whether release (tag) builds may restore the build cache. */
@@ -62,6 +65,20 @@ export const CASES: readonly CaseDefinition[] = [
       failOnCriticalVulnerabilities: true,
       operatorInstallTest: true,
       builderPackages: ['libcairo2-dev'],
+    },
+  },
+  { name: 'GitHub release', project: { githubRelease: true } },
+  { name: 'GitHub release after the vulnerability gate', project: { githubRelease: true, failOnCriticalVulnerabilities: true } },
+  { name: 'scan report as an artifact, gate on', project: { scanDestination: ScanDestination.ARTIFACT, failOnCriticalVulnerabilities: true } },
+  { name: 'scan report to code scanning and as an artifact', project: { scanDestination: ScanDestination.BOTH } },
+  { name: 'recursive submodules with the git token', project: { submodules: GitSubmodules.RECURSIVE, gitTokenSecret: 'PRIVATE_DEPS_TOKEN' } },
+  {
+    name: 'Tercen tags, GitHub release, submodules, scan artifact',
+    project: {
+      imageTagPolicy: ImageTagPolicy.TERCEN,
+      githubRelease: true,
+      submodules: GitSubmodules.TOP_LEVEL,
+      scanDestination: ScanDestination.ARTIFACT,
     },
   },
   {
@@ -117,6 +134,7 @@ export function synthCase(definition: CaseDefinition): WorkflowCase {
     release: result.project.workflow,
     scan: result.project.scanJob,
     install: result.project.installTestJob,
+    githubRelease: result.project.githubReleaseJob,
     pins: { ...DEFAULT_ACTION_PINS, ...definition.project?.actionPins },
     cacheOnReleaseBuilds: false,
     dir: result.dir,
