@@ -148,6 +148,10 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "checkedFiles": null,
     "entries": null
   },
+  "GeneratedJob": {
+    "grants": null,
+    "job": null
+  },
   "GhcrReleaseWorkflowOptions": {
     "actionPins": null,
     "cacheOnReleaseBuilds": null,
@@ -158,11 +162,14 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "imageName": null,
     "imageTagPolicy": null,
     "mainBranch": null,
+    "platformRunners": null,
+    "platforms": null,
     "provenanceAttestation": null,
     "releaseContainerCheck": null,
     "releaseVersionCheck": null,
     "runsOn": null,
     "rustToolchain": null,
+    "sbom": null,
     "systemPackages": null,
     "tagPatterns": null
   },
@@ -303,10 +310,19 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "schedule": null,
     "tokenSecret": null
   },
+  "PermissionGrant": {
+    "level": null,
+    "reason": null
+  },
   "PinnedAction": {
     "action": null,
     "sha": null,
     "version": null
+  },
+  "PlatformBuild": {
+    "platform": null,
+    "runsOn": null,
+    "slug": null
   },
   "RefEvent": {
     "publishes": null,
@@ -340,6 +356,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "image": null,
     "localImageTag": null,
     "pinsContainerVersion": null,
+    "platforms": null,
     "release": null,
     "runtime": "RuntimePlan"
   },
@@ -390,7 +407,9 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "operatorInstallTest": null,
     "outdir": null,
     "parent": null,
+    "platformRunners": null,
     "platformUser": null,
+    "platforms": null,
     "projectTree": null,
     "projenCommand": null,
     "projenrcJson": null,
@@ -404,6 +423,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "runtimeEnvironment": null,
     "runtimeImage": null,
     "runtimePackages": null,
+    "sbom": null,
     "tags": null,
     "tercenSdk": null,
     "tercenSdkBranch": null,
@@ -425,6 +445,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "gitTokenBuildSecretId": null,
     "gitTokenSecret": null,
     "image": null,
+    "platforms": null,
     "policy": null,
     "rustToolchain": null,
     "systemPackages": null

@@ -1,6 +1,6 @@
 import { Component } from 'projen';
 import { workflows } from 'projen/lib/github';
-import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { GeneratedJob, GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { OptionError } from '../core/errors';
 import { checkOptionNames } from '../core/option-names';
 import { JobTrigger } from '../plan/release-policy';
@@ -70,10 +70,10 @@ export class TrivyScanJob extends Component {
   }
 }
 
-/** The scan job of the pushed digest. */
-function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: string[]; gates: boolean; ignoreUnfixed: boolean }): workflows.Job {
+/** The scan job of the tagged digest (the multi-platform index when several platforms are built). */
+function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: string[]; gates: boolean; ignoreUnfixed: boolean }): GeneratedJob {
   const { report, gate } = props;
-  const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.IMAGE_JOB}.outputs.digest }}`;
+  const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.PUBLISH_JOB}.outputs.digest }}`;
   const sarif = 'trivy-image.sarif';
   const steps: workflows.JobStep[] = [
     // A new GHCR package is private until made public, so the scanner logs in to pull it.
@@ -116,17 +116,18 @@ function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: 
     });
   }
   return {
-    name: 'Scan image',
-    needs: [GhcrReleaseWorkflow.IMAGE_JOB],
-    runsOn: release.runsOn,
-    permissions: {
-      // actions: read lets upload-sarif read the run in private repositories.
-      actions: workflows.JobPermission.READ,
-      contents: workflows.JobPermission.READ,
-      packages: workflows.JobPermission.READ,
-      securityEvents: workflows.JobPermission.WRITE,
+    job: {
+      name: 'Scan image',
+      needs: [GhcrReleaseWorkflow.PUBLISH_JOB],
+      runsOn: release.runsOn,
+      steps,
     },
-    steps,
+    grants: {
+      actions: { level: workflows.JobPermission.READ, reason: 'upload-sarif reads the workflow run (private repositories)' },
+      contents: { level: workflows.JobPermission.READ, reason: 'upload-sarif (private repositories)' },
+      packages: { level: workflows.JobPermission.READ, reason: 'trivy pulls the image, private on ghcr.io until made public' },
+      securityEvents: { level: workflows.JobPermission.WRITE, reason: 'upload-sarif uploads to code scanning' },
+    },
   };
 }
 

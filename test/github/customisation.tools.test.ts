@@ -34,7 +34,8 @@ function synthWorkflow(project: RustOperatorProject): string {
 }
 
 test('every documented step id addresses a step (STEP_IDS match the generated jobs)', () => {
-  const project = newProject({ failOnCriticalVulnerabilities: true });
+  // Multi-platform: the digest hand-over steps are there too.
+  const project = newProject({ failOnCriticalVulnerabilities: true, platforms: ['linux/amd64', 'linux/arm64'] });
   const workflow = project.workflow.workflow;
   for (const [job, ids] of Object.entries(GhcrReleaseWorkflow.STEP_IDS)) {
     for (const id of ids) expect(workflow.getStep(job, id).id).toBe(id);
@@ -71,7 +72,7 @@ test('insert after clippy, replace, patch and remove by id, add a job: still val
   expect(parsed.job('test').steps.map((s) => s.id)).toEqual(['checkout', 'node-dependencies', 'drift', 'toolchain', 'cargo-cache', 'versions', 'fmt', 'clippy', 'deny', 'test', 'doctest']);
   expect(parsed.job('test').steps.find((s) => s.id === 'doctest')!.run).toBe('cargo test --doc --workspace --all-features');
   const build = parsed.job('image').steps.find((s) => s.id === 'build')!;
-  expect(build.with).toMatchObject({ 'platforms': 'linux/amd64,linux/arm64', 'push': true, 'cache-to': 'type=gha,mode=max' });
+  expect(build.with).toMatchObject({ 'platforms': 'linux/amd64,linux/arm64', 'outputs': expect.stringContaining('push-by-digest=true'), 'cache-to': 'type=gha,mode=max' });
   expect(parsed.job('msrv').steps.map((s) => s.id)).toEqual(['checkout', 'toolchain', 'check']);
   // The added job's actions are pinned and annotated from the same table.
   expect(auditPins(parsed, DEFAULT_ACTION_PINS)).toEqual([]);

@@ -53,9 +53,17 @@ test('an untagged container is not checked', () => {
 });
 
 test('provenance attestation can be turned off, with its permissions', () => {
-  const off = parse(synthOperator({ provenanceAttestation: false }).read('.github/workflows/ci.yml')).jobs.image;
-  expect(off.steps.map((s: any) => s.id)).not.toContain('attest');
-  expect(off.permissions).toEqual({ contents: 'read', packages: 'write' });
-  const on = parse(synthOperator().read('.github/workflows/ci.yml')).jobs.image;
-  expect(on.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write', 'attestations': 'write' });
+  const off = parse(synthOperator({ provenanceAttestation: false }).read('.github/workflows/ci.yml')).jobs;
+  expect(off.publish.steps.map((s: any) => s.id)).not.toContain('attest');
+  expect(off.publish.permissions).toEqual({ contents: 'read', packages: 'write' });
+  const on = parse(synthOperator().read('.github/workflows/ci.yml')).jobs;
+  expect(on.publish.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write', 'attestations': 'write' });
+  // The build pushes by digest only; the attestation is of the tagged digest.
+  for (const jobs of [off, on]) expect(jobs.image.permissions).toEqual({ contents: 'read', packages: 'write' });
+});
+
+test('the pushed image carries an SBOM unless turned off; provenance is set explicitly', () => {
+  const build = (options: object) => parse(synthOperator(options).read('.github/workflows/ci.yml')).jobs.image.steps.find((s: any) => s.id === 'build').with;
+  expect(build({})).toMatchObject({ sbom: true, provenance: 'mode=max' });
+  expect(build({ sbom: false })).toMatchObject({ sbom: false, provenance: 'mode=max' });
 });
