@@ -516,7 +516,11 @@ export class GhcrReleaseWorkflow extends Component {
           failFast: true,
           matrix: {
             // `runner` may be a list of labels: GitHub accepts it, projen's type does not say so.
-            include: plan.platforms.map((p) => ({ platform: p.platform, slug: p.slug, runner: p.runsOn.length === 1 ? p.runsOn[0] : p.runsOn })) as Array<Record<string, string>>,
+            include: plan.platforms.map((p) => ({
+              platform: p.platform,
+              slug: p.slug,
+              runner: p.runsOn.length === 1 ? p.runsOn[0] : p.runsOn,
+            })) as Array<Record<string, string>>,
           },
         },
       } : { outputs: { digest: { stepId: 'build', outputName: 'digest' } } }),
@@ -592,8 +596,9 @@ export class GhcrReleaseWorkflow extends Component {
       tag,
       ...this.attestationSteps(),
     );
+    // No `contents`: nothing is checked out, and metadata-action reads the repository through
+    // `metadata: read`, which every job token has.
     const grants: { -readonly [scope in keyof PermissionGrants]: PermissionGrants[scope] } = {
-      contents: { level: workflows.JobPermission.READ, reason: 'metadata-action reads the repository for the image tags' },
       packages: { level: workflows.JobPermission.WRITE, reason: this.provenanceAttestation ? 'tag pushes the tags; attest pushes the attestation' : 'tag pushes the tags' },
     };
     if (this.provenanceAttestation) {

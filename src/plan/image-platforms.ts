@@ -31,7 +31,9 @@ export interface PlatformBuild {
  * @param runners the `platformRunners` option
  * @param defaultRunsOn runner labels of the amd64 build when `platformRunners` does not name it
  */
-export function platformBuilds(platforms: string[] | undefined, runners: { [platform: string]: string[] } | undefined, defaultRunsOn: string[]): PlatformBuild[] {
+export function platformBuilds(
+  platforms: string[] | undefined, runners: { [platform: string]: string[] } | undefined, defaultRunsOn: string[],
+): PlatformBuild[] {
   const list = platforms ?? DEFAULT_PLATFORMS;
   const known = Object.keys(IMAGE_PLATFORMS);
   if (!Array.isArray(list) || list.length === 0) {

@@ -55,9 +55,9 @@ test('an untagged container is not checked', () => {
 test('provenance attestation can be turned off, with its permissions', () => {
   const off = parse(synthOperator({ provenanceAttestation: false }).read('.github/workflows/ci.yml')).jobs;
   expect(off.publish.steps.map((s: any) => s.id)).not.toContain('attest');
-  expect(off.publish.permissions).toEqual({ contents: 'read', packages: 'write' });
+  expect(off.publish.permissions).toEqual({ packages: 'write' });
   const on = parse(synthOperator().read('.github/workflows/ci.yml')).jobs;
-  expect(on.publish.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write', 'attestations': 'write' });
+  expect(on.publish.permissions).toEqual({ 'packages': 'write', 'id-token': 'write', 'attestations': 'write' });
   // The build pushes by digest only; the attestation is of the tagged digest.
   for (const jobs of [off, on]) expect(jobs.image.permissions).toEqual({ contents: 'read', packages: 'write' });
 });
