@@ -2,7 +2,7 @@ import { Component, JsonPatch, Project } from 'projen';
 import { GitHub, GithubWorkflow, workflows } from 'projen/lib/github';
 import { ActionPins, PinnedAction } from './pinned-actions';
 import { RebuildableWorkflow } from './rebuildable-workflow';
-import { annotateWorkflow, grantsToPermissions, PermissionGrants } from './workflow-comments';
+import { annotateWorkflow, GeneratedJob, grantsToPermissions, PermissionGrants } from './workflow-comments';
 import { aptPackageList } from '../core/apt-packages';
 import { OptionError } from '../core/errors';
 import { credentialEnvironment } from '../core/git-token';
@@ -717,13 +717,5 @@ export interface RefOutcome {
 
 /** The artifacts of the platform digests: `digest-linux-amd64`, ... */
 const DIGEST_ARTIFACT_PREFIX = 'digest-';
-
-/** A generated job whose permissions come with their reasons. */
-export interface GeneratedJob {
-  /** The job, without `permissions`. */
-  readonly job: Omit<workflows.Job, 'permissions'>;
-  /** Its permissions, each with the reason rendered beside it. */
-  readonly grants: PermissionGrants;
-}
 
 export { annotatePins } from './workflow-comments';

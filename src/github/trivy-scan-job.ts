@@ -1,6 +1,7 @@
 import { Component } from 'projen';
 import { workflows } from 'projen/lib/github';
-import { GeneratedJob, GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { GeneratedJob } from './workflow-comments';
 import { OptionError } from '../core/errors';
 import { checkOptionNames } from '../core/option-names';
 import { JobTrigger } from '../plan/release-policy';

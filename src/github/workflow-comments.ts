@@ -13,6 +13,17 @@ export interface PermissionGrant {
 /** A job's permissions with their reasons, by projen's scope name (`contents`, `idToken`, ...). */
 export type PermissionGrants = { readonly [scope in keyof workflows.JobPermissions]?: PermissionGrant };
 
+/**
+ * A generated job whose permissions come with their reasons (internal: not part of the jsii
+ * API, whose type system has no mapped types).
+ */
+export interface GeneratedJob {
+  /** The job, without `permissions`. */
+  readonly job: Omit<workflows.Job, 'permissions'>;
+  /** Its permissions, each with the reason rendered beside it. */
+  readonly grants: PermissionGrants;
+}
+
 /** Reasons by job id, then by the scope as written in YAML (`id-token`). */
 export type PermissionReasons = { readonly [jobId: string]: { readonly [scope: string]: string } };
 
