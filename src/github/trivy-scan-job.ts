@@ -4,6 +4,7 @@ import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { GeneratedJob } from './workflow-comments';
 import { OptionError } from '../core/errors';
 import { checkOptionNames } from '../core/option-names';
+import { ResolvedPlan } from '../plan/operator-plan';
 import { JobTrigger } from '../plan/release-policy';
 
 /** Trivy severities. */
@@ -67,13 +68,24 @@ export class TrivyScanJob extends Component {
     const report = checkSeverities(options.reportSeverities ?? SEVERITIES, 'trivy.reportSeverities');
     const gate = checkSeverities(options.gateSeverities ?? ['CRITICAL'], 'trivy.gateSeverities');
     const ignoreUnfixed = options.gateIgnoresUnfixed ?? true;
-    release._addGeneratedJob(this.jobId, () => scanJob(release, { report, gate, gates, ignoreUnfixed }), { trigger: JobTrigger.PUBLISH });
+    release._addGeneratedJob(this.jobId, (plan) => scanJob(release, plan, { report, gate, gates, ignoreUnfixed }), { trigger: JobTrigger.PUBLISH });
   }
 }
 
 /** The scan job of the tagged digest (the multi-platform index when several platforms are built). */
-function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: string[]; gates: boolean; ignoreUnfixed: boolean }): GeneratedJob {
+interface ScanProps {
+  readonly report: string[];
+  readonly gate: string[];
+  readonly gates: boolean;
+  readonly ignoreUnfixed: boolean;
+}
+
+function scanJob(release: GhcrReleaseWorkflow, plan: ResolvedPlan, props: ScanProps): GeneratedJob {
   const { report, gate } = props;
+  // Trivy scans the index's image for the platform it runs on (amd64): name one that is built
+  // when amd64 is not.
+  const platform = plan.platforms.length > 0 && !plan.platforms.some((p) => p.platform === 'linux/amd64') ? plan.platforms[0].platform : undefined;
+  const env = platform ? { env: { TRIVY_PLATFORM: platform } } : {};
   const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.PUBLISH_JOB}.outputs.digest }}`;
   const sarif = 'trivy-image.sarif';
   const steps: workflows.JobStep[] = [
@@ -83,6 +95,7 @@ function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: 
       id: 'scan',
       name: 'Scan image',
       uses: release.actions.uses('trivy'),
+      ...env,
       with: {
         'image-ref': image,
         'format': 'sarif',
@@ -105,6 +118,7 @@ function scanJob(release: GhcrReleaseWorkflow, props: { report: string[]; gate: 
       id: 'gate',
       name: `Fail on ${gate.join('/')} findings`,
       uses: release.actions.uses('trivy'),
+      ...env,
       with: {
         'image-ref': image,
         'format': 'table',

@@ -8,6 +8,9 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { ContainerPolicy } from '../../src';
 import { synthOperator } from '../support/synth';
+import { closeWorkflowParser, formatFindings, validateWorkflow } from '../support/validate-workflow';
+
+afterAll(closeWorkflowParser);
 
 function versionCheck(options: Parameters<typeof synthOperator>[0], tag: string, edit?: (dir: string) => void) {
   const result = synthOperator(options);
@@ -66,4 +69,16 @@ test('the pushed image carries an SBOM unless turned off; provenance is set expl
   const build = (options: object) => parse(synthOperator(options).read('.github/workflows/ci.yml')).jobs.image.steps.find((s: any) => s.id === 'build').with;
   expect(build({})).toMatchObject({ sbom: true, provenance: 'mode=max' });
   expect(build({ sbom: false })).toMatchObject({ sbom: false, provenance: 'mode=max' });
+});
+
+test('an arm64-only image: one build on the arm64 runner, the scan told which platform to pull, still valid', async () => {
+  const text = synthOperator({ platforms: ['linux/arm64'] }).read('.github/workflows/ci.yml');
+  expect(formatFindings(await validateWorkflow(text))).toBe('');
+  const jobs = parse(text).jobs;
+  expect(jobs.image['runs-on']).toBe('ubuntu-24.04-arm');
+  expect(jobs.image.strategy).toBeUndefined();
+  expect(jobs.image.steps.find((s: any) => s.id === 'build').with.platforms).toBe('linux/arm64');
+  expect(jobs.scan.steps.find((s: any) => s.id === 'scan').env).toEqual({ TRIVY_PLATFORM: 'linux/arm64' });
+  // With amd64 built, Trivy pulls it by default: no platform named.
+  expect(parse(synthOperator().read('.github/workflows/ci.yml')).jobs.scan.steps.find((s: any) => s.id === 'scan').env).toBeUndefined();
 });
