@@ -143,16 +143,6 @@ export interface GhcrReleaseWorkflowOptions {
   readonly fileName?: string;
 }
 
-/**
- * The operator's CI workflow (`.github/workflows/ci.yml`): test and lint on every push and pull
- * request; build, push and attest the image for the main branch and release tags only.
- *
- * Every step has a stable id (see `GhcrReleaseWorkflow.STEP_IDS`, `TrivyScanJob.STEP_IDS`,
- * `OperatorInstallTestJob.STEP_IDS`). Customise through the projen workflow in `.workflow`:
- * `release.workflow.insertStepAfter('test', 'clippy', {...})`, `insertStepBefore`,
- * `replaceStep`, `patchStep`, `removeStep` (by job id and step id) and `addJob`. Give an added
- * job `permissions` of its own: nothing is granted at workflow level.
- */
 /** Options for `GhcrReleaseWorkflow.addJob`. */
 export interface ReleaseJobOptions {
   /**
@@ -164,7 +154,10 @@ export interface ReleaseJobOptions {
 
 /**
  * The operator's CI workflow (`.github/workflows/ci.yml`): test and lint on every push and pull
- * request; build, push and attest the image for the main branch and release tags only.
+ * request. For the refs that publish (the main branch and release tags by default), the image is
+ * built beside the tests, per platform on a native runner, and pushed by digest only; once the
+ * tests passed, the publish job tags it (one multi-platform index), attests it, and the scan job
+ * scans it by digest. No tag ever points at an untested image.
  *
  * The jobs are rendered at synth time from the project's `OperatorPlan` (toolchain, packages,
  * git token, image) and its release policy (triggers, conditions, tags), so the order in which
