@@ -24,10 +24,13 @@ export interface GeneratedJob {
   readonly grants: PermissionGrants;
 }
 
-/** Reasons by job id, then by the scope as written in YAML (`id-token`). */
+/**
+ * Reasons by job id, then by the permission as written in YAML (`id-token: write`): a level
+ * changed from `.projenrc.ts` loses the comment rather than keep one that no longer applies.
+ */
 export type PermissionReasons = { readonly [jobId: string]: { readonly [scope: string]: string } };
 
-/** The `permissions:` of a job, and the reasons by YAML scope name. */
+/** The `permissions:` of a job, and the reasons by YAML permission (`id-token: write`). */
 export function grantsToPermissions(grants: PermissionGrants): { permissions: workflows.JobPermissions; reasons: { [scope: string]: string } } {
   const permissions: { [scope: string]: workflows.JobPermission } = {};
   const reasons: { [scope: string]: string } = {};
@@ -36,7 +39,7 @@ export function grantsToPermissions(grants: PermissionGrants): { permissions: wo
       throw new Error(`permission ${scope}: the reason must be one non-empty line`);
     }
     permissions[scope] = grant.level;
-    reasons[scope.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = grant.reason;
+    reasons[`${scope.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: ${grant.level}`] = grant.reason;
   }
   return { permissions: permissions as workflows.JobPermissions, reasons };
 }
@@ -93,8 +96,8 @@ function commentPermissions(text: string, reasons: PermissionReasons): string {
       inPermissions = line === '    permissions:';
       return line;
     }
-    const scope = inPermissions && job !== undefined ? /^ {6}([a-z-]+): (read|write)$/.exec(line) : null;
-    const reason = scope ? reasons[job!]?.[scope[1]] : undefined;
+    const permission = inPermissions && job !== undefined ? /^ {6}([a-z-]+: (?:read|write))$/.exec(line) : null;
+    const reason = permission ? reasons[job!]?.[permission[1]] : undefined;
     return reason ? `${line} # ${reason}` : line;
   }).join('\n');
 }

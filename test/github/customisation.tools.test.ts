@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LogLevel } from 'projen';
 import { workflows } from 'projen/lib/github';
-import { auditCheckoutCredentials, auditPins, auditRunExpressions, auditWorkflowPermissions } from './support/audits';
+import { auditCheckoutCredentials, auditPins, auditRunExpressions, auditUndocumentedPermissions, auditWorkflowPermissions } from './support/audits';
 import { WORKFLOW_FILE } from './support/cases';
 import { parseWorkflowText } from './support/parsed-workflow';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src';
@@ -79,6 +79,16 @@ test('insert after clippy, replace, patch and remove by id, add a job: still val
   expect(auditCheckoutCredentials(parsed, DEFAULT_ACTION_PINS)).toEqual([]);
   expect(auditRunExpressions(parsed)).toEqual([]);
   expect(auditWorkflowPermissions(parsed)).toEqual([]);
+  // The generated jobs' permissions keep their comments; the added job's own are the user's to document.
+  expect(auditUndocumentedPermissions(parsed)).toEqual(['msrv: contents: read has no comment saying what needs it']);
+});
+
+test('a permission level changed from .projenrc.ts loses the generated comment instead of keeping a wrong one', () => {
+  const project = newProject();
+  project.workflow.workflow.file!.addOverride('jobs.test.permissions.contents', 'write');
+  const parsed = parseWorkflowText(synthWorkflow(project));
+  expect(parsed.job('test').json.permissions).toEqual({ contents: 'write' });
+  expect(auditUndocumentedPermissions(parsed)).toEqual(['test: contents: write has no comment saying what needs it']);
 });
 
 test('a step without an id, or an unknown id, is refused', () => {
