@@ -6,6 +6,7 @@ export * from './project/rust-operator-project';
 import './core/error-reporter';
 export * from './cargo';
 export * from './plan/base-image';
+export * from './plan/image-platforms';
 export * from './plan/release-policy';
 export * from './docker/dockerfile';
 export * from './docker/dockerfile-instruction';

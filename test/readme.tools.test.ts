@@ -62,6 +62,7 @@ test('the step ids in the README are the workflow\'s', () => {
   const paragraph = README.slice(README.indexOf('Step ids, for'), README.indexOf('Hardening:')).replace(/\s+/g, ' ');
   expect(paragraph).toContain(`\`test\`: ${GhcrReleaseWorkflow.STEP_IDS.test.join(', ')};`);
   expect(paragraph).toContain(`\`image\`: ${GhcrReleaseWorkflow.STEP_IDS.image.join(', ')};`);
+  expect(paragraph).toContain(`\`publish\`: ${GhcrReleaseWorkflow.STEP_IDS.publish.join(', ')};`);
   expect(paragraph).toContain(`\`scan\`: ${TrivyScanJob.STEP_IDS.join(', ')};`);
   expect(paragraph).toContain(`\`operator-install-test\`: ${OperatorInstallTestJob.STEP_IDS.join(', ')}.`);
   expect(paragraph).toContain(`\`github-release\`: ${GithubReleaseJob.STEP_IDS.join(', ')};`);

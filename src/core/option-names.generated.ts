@@ -168,6 +168,10 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "checkedFiles": null,
     "entries": null
   },
+  "GeneratedJob": {
+    "grants": null,
+    "job": null
+  },
   "GhcrReleaseWorkflowOptions": {
     "actionPins": null,
     "cacheOnReleaseBuilds": null,
@@ -178,11 +182,14 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "imageName": null,
     "imageTagPolicy": null,
     "mainBranch": null,
+    "platformRunners": null,
+    "platforms": null,
     "provenanceAttestation": null,
     "releaseContainerCheck": null,
     "releaseVersionCheck": null,
     "runsOn": null,
     "rustToolchain": null,
+    "sbom": null,
     "submodules": null,
     "systemPackages": null,
     "tagPatterns": null
@@ -333,10 +340,19 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "fileName": null,
     "triggers": null
   },
+  "PermissionGrant": {
+    "level": null,
+    "reason": null
+  },
   "PinnedAction": {
     "action": null,
     "sha": null,
     "version": null
+  },
+  "PlatformBuild": {
+    "platform": null,
+    "runsOn": null,
+    "slug": null
   },
   "RefEvent": {
     "publishes": null,
@@ -370,6 +386,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "image": null,
     "localImageTag": null,
     "pinsContainerVersion": null,
+    "platforms": null,
     "release": null,
     "runtime": "RuntimePlan",
     "submodules": null
@@ -424,7 +441,9 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "operatorInstallTest": null,
     "outdir": null,
     "parent": null,
+    "platformRunners": null,
     "platformUser": null,
+    "platforms": null,
     "projectTree": null,
     "projenCommand": null,
     "projenrcJson": null,
@@ -438,6 +457,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "runtimeEnvironment": null,
     "runtimeImage": null,
     "runtimePackages": null,
+    "sbom": null,
     "scanDestination": null,
     "submodules": null,
     "tags": null,
@@ -462,6 +482,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "gitTokenBuildSecretId": null,
     "gitTokenSecret": null,
     "image": null,
+    "platforms": null,
     "policy": null,
     "rustToolchain": null,
     "submodules": null,

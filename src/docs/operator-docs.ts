@@ -10,7 +10,7 @@ import { GithubReleaseJob } from '../github/github-release-job';
 import { OperatorInstallTestJob } from '../github/operator-install-test-job';
 import { ScanDestination, TrivyScanJob } from '../github/trivy-scan-job';
 import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
-import { ReleasePolicy } from '../plan/release-policy';
+import { PublishedBranches, ReleasePolicy } from '../plan/release-policy';
 import { ContainerPolicy } from '../tercen/operator-json';
 
 /** Options for `OperatorDocs`. */
@@ -225,14 +225,17 @@ export class OperatorDocs extends FileBase {
     }[scan.destination];
     const submodules = plan.submodules.fetch === GitSubmodules.NONE ? ''
       : ` The checkouts of \`${GhcrReleaseWorkflow.TEST_JOB}\` and \`${GhcrReleaseWorkflow.IMAGE_JOB}\` fetch the git submodules${plan.submodules.fetch === GitSubmodules.RECURSIVE ? ' recursively' : ''}${plan.gitToken?.secretName ? ` with the \`${plan.gitToken.secretName}\` secret (private submodules; the job's token without it)` : ''}.`;
+    const publishing = plan.release.imageTags.branches === PublishedBranches.ALL ? 'branch pushes and release tags' : `pushes to \`${main}\` and release tags`;
+    const platforms = plan.platforms.map((p) => `\`${p.platform}\` (on \`${p.runsOn.join(', ')}\`)`).join(' and ');
     return [
       '## CI (`.github/workflows/ci.yml`)',
       '',
       '| Job | Runs on | Does |',
       '|---|---|---|',
       `| \`${GhcrReleaseWorkflow.TEST_JOB}\` | every push, pull request and manual run | ${workflow.driftCheck ? '`npx projen drift`, ' : ''}\`cargo fmt --check\`, \`cargo clippy -D warnings\`, \`cargo test\`, doc tests (toolchain ${plan.ci.toolchain}; packages ${packageList(plan.ci.packages)}) |`,
-      `| \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | pushes to \`${main}\` and release tags | builds the Dockerfile, pushes \`${plan.image!.name}\`, attests build provenance of the pushed digest |`,
-      `| \`${scan.jobId}\` | after \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | Trivy scan of the pushed digest, ${destination}${scan.gates ? '; fails on CRITICAL findings with a fix' : ' (reports only)'} |`,
+      `| \`${GhcrReleaseWorkflow.IMAGE_JOB}\` | ${publishing}, beside \`${GhcrReleaseWorkflow.TEST_JOB}\` | builds the Dockerfile for ${platforms} and pushes it to \`${plan.image!.name}\` by digest only, untagged${workflow.sbom ? ', with an SBOM' : ''} and BuildKit provenance |`,
+      `| \`${GhcrReleaseWorkflow.PUBLISH_JOB}\` | after \`${GhcrReleaseWorkflow.TEST_JOB}\` and \`${GhcrReleaseWorkflow.IMAGE_JOB}\` succeeded | tags ${plan.platforms.length > 1 ? 'one multi-platform image made of the platform digests' : 'the tested digest'} (\`docker buildx imagetools create\`)${workflow.provenanceAttestation ? ', attests build provenance of the tagged digest' : ''}: no tag points at an untested image |`,
+      `| \`${scan.jobId}\` | after \`${GhcrReleaseWorkflow.PUBLISH_JOB}\` | Trivy scan of the tagged digest, ${destination}${scan.gates ? '; fails on CRITICAL findings with a fix' : ' (reports only)'} |`,
       `| \`${install.jobId}\` | ${install.enabled ? 'release tags' : 'never (`if: false`); enable with `operatorInstallTest: true`'} | \`tercenctl operator install\` on the Tercen test instance (secrets ${'`TERCEN_TEST_OPERATOR_USERNAME`, `_PASSWORD`, `_URI`'}) |`,
       ...(githubRelease ? [`| \`${githubRelease.jobId}\` | release tags, after ${githubRelease.needs.map((id) => `\`${id}\``).join(' and ')} | creates the GitHub release of the tag: the image reference and digest, the commits since the previous release tag, GitHub's generated notes; pre-release for \`X.Y.Z-*\` tags; the only job with \`contents: write\` |`] : []),
       '',
@@ -274,7 +277,7 @@ export class OperatorDocs extends FileBase {
       '| `proto file not found`, `include_str!` fails | the file is not copied into the builder: add it to `compileTimeFiles` |',
       '| `GLIBC_2.xx not found` at start-up | builder and runtime are on different Debian releases: use the same release for both |',
       '| `cannot open shared object file` at start-up | a runtime library is missing: add the package to `runtimePackages` |',
-      '| `denied: permission_denied` when pushing | the image job needs `packages: write` (it has it) and the package must allow this repository to write it (package settings > Manage Actions access) |',
+      '| `denied: permission_denied` when pushing | the image and publish jobs need `packages: write` (they have it) and the package must allow this repository to write it (package settings > Manage Actions access) |',
       '| image build does not reuse the cache | commit Cargo.lock: the dependency layer is keyed on Cargo.toml and Cargo.lock |',
     ];
     if (this.options.scanJob.uploadsToCodeScanning) {

@@ -1,7 +1,8 @@
-import { Component, JsonPatch, Project, YamlFile } from 'projen';
+import { Component, JsonPatch, Project } from 'projen';
 import { GitHub, GithubWorkflow, workflows } from 'projen/lib/github';
 import { ActionPins, PinnedAction } from './pinned-actions';
 import { RebuildableWorkflow } from './rebuildable-workflow';
+import { annotateWorkflow, GeneratedJob, grantsToPermissions, PermissionGrants } from './workflow-comments';
 import { aptPackageList } from '../core/apt-packages';
 import { OptionError } from '../core/errors';
 import { credentialEnvironment } from '../core/git-token';
@@ -9,6 +10,7 @@ import { ImageReference } from '../core/image-reference';
 import { checkBuildSecretId, checkSecretName } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
 import { checkSubmodules, GitSubmodules } from '../core/submodules';
+import { checkRunnerLabels, platformBuilds, PlatformBuild } from '../plan/image-platforms';
 import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
 import { ImageTagPolicy, JobTrigger, ReleasePolicy } from '../plan/release-policy';
 
@@ -41,10 +43,32 @@ export interface GhcrReleaseWorkflowOptions {
   readonly mainBranch?: string;
 
   /**
-   * Runner labels of every job.
+   * Runner labels of every job (the `linux/amd64` image build's too, unless `platformRunners`
+   * names it).
    * @default ["ubuntu-latest"]
    */
   readonly runsOn?: string[];
+
+  /**
+   * Platforms the image is built for: `linux/amd64`, `linux/arm64`. Each is built on a runner
+   * of its own architecture and pushed by digest; the tested digests are then merged into one
+   * multi-platform image under the tags.
+   * @default ["linux/amd64"]
+   */
+  readonly platforms?: string[];
+
+  /**
+   * Runner labels of a platform's image build, by platform (e.g.
+   * `{ "linux/arm64": ["self-hosted", "arm64"] }`).
+   * @default - `runsOn` for linux/amd64, ["ubuntu-24.04-arm"] for linux/arm64
+   */
+  readonly platformRunners?: { [platform: string]: string[] };
+
+  /**
+   * Attach an SBOM attestation (BuildKit's, `sbom: true`) to the pushed image.
+   * @default true
+   */
+  readonly sbom?: boolean;
 
   /**
    * Git tag patterns (GitHub filter syntax) that trigger a release build. Release tags carry no
@@ -129,16 +153,6 @@ export interface GhcrReleaseWorkflowOptions {
   readonly fileName?: string;
 }
 
-/**
- * The operator's CI workflow (`.github/workflows/ci.yml`): test and lint on every push and pull
- * request; build, push and attest the image for the main branch and release tags only.
- *
- * Every step has a stable id (see `GhcrReleaseWorkflow.STEP_IDS`, `TrivyScanJob.STEP_IDS`,
- * `OperatorInstallTestJob.STEP_IDS`). Customise through the projen workflow in `.workflow`:
- * `release.workflow.insertStepAfter('test', 'clippy', {...})`, `insertStepBefore`,
- * `replaceStep`, `patchStep`, `removeStep` (by job id and step id) and `addJob`. Give an added
- * job `permissions` of its own: nothing is granted at workflow level.
- */
 /** Options for `GhcrReleaseWorkflow.addJob`. */
 export interface ReleaseJobOptions {
   /**
@@ -150,7 +164,10 @@ export interface ReleaseJobOptions {
 
 /**
  * The operator's CI workflow (`.github/workflows/ci.yml`): test and lint on every push and pull
- * request; build, push and attest the image for the main branch and release tags only.
+ * request. For the refs that publish (the main branch and release tags by default), the image is
+ * built beside the tests, per platform on a native runner, and pushed by digest only; once the
+ * tests passed, the publish job tags it (one multi-platform index), attests it, and the scan job
+ * scans it by digest. No tag ever points at an untested image.
  *
  * The jobs are rendered at synth time from the project's `OperatorPlan` (toolchain, packages,
  * git token, image) and its release policy (triggers, conditions, tags), so the order in which
@@ -167,17 +184,25 @@ export class GhcrReleaseWorkflow extends Component {
   public static readonly RELEASE_TAG_PATTERNS = ReleasePolicy.RELEASE_TAG_PATTERNS;
   /** Id of the test and lint job. */
   public static readonly TEST_JOB = 'test';
-  /** Id of the image job. */
+  /** Id of the image job: builds and pushes each platform's image by digest, untagged. */
   public static readonly IMAGE_JOB = 'image';
+  /**
+   * Id of the publish job: after the tests passed, tags the built digests (one multi-platform
+   * image), attests and outputs its digest.
+   */
+  public static readonly PUBLISH_JOB = 'publish';
   /** Refs the docs' release table describes. */
   public static readonly EXAMPLE_REFS = ReleasePolicy.EXAMPLE_REFS;
   /**
    * Stable step ids, by job, in order. `node-dependencies` and `drift` are left out when
-   * `driftCheck` is off, `system-packages` when there are no system packages.
+   * `driftCheck` is off, `system-packages` when there are no system packages, `version-check`
+   * when `releaseVersionCheck` is off, `attest` when `provenanceAttestation` is off; `digest`,
+   * `upload-digest` and `download-digests` are there only when more than one platform is built.
    */
   public static readonly STEP_IDS: { [jobId: string]: string[] } = {
     test: ['checkout', 'node-dependencies', 'drift', 'toolchain', 'cargo-cache', 'system-packages', 'fmt', 'clippy', 'test', 'doctest'],
-    image: ['checkout', 'version-check', 'buildx', 'login', 'metadata', 'build', 'attest'],
+    image: ['checkout', 'version-check', 'buildx', 'login', 'metadata', 'build', 'digest', 'upload-digest'],
+    publish: ['download-digests', 'buildx', 'login', 'metadata', 'tag', 'attest'],
   };
 
   /** Returns the `GhcrReleaseWorkflow` of a project, or undefined. */
@@ -201,14 +226,20 @@ export class GhcrReleaseWorkflow extends Component {
   public readonly driftCheck: boolean;
   /** Release tag patterns (GitHub filter syntax). */
   public readonly tagPatterns: string[];
-  /** Whether the image job attests build provenance. */
+  /** Whether the publish job attests build provenance. */
   public readonly provenanceAttestation: boolean;
+  /** The platforms the image is built for, with their runners. */
+  public readonly platforms: PlatformBuild[];
+  /** Whether the pushed image carries an SBOM attestation. */
+  public readonly sbom: boolean;
 
   private readonly options: GhcrReleaseWorkflowOptions;
   private readonly plan: OperatorPlan;
   private readonly policy: ReleasePolicy;
   private readonly rebuildable: RebuildableWorkflow;
   private readonly jobTriggers = new Map<string, JobTrigger>();
+  /** Why each generated job holds each permission, as last rendered. */
+  private readonly permissionReasons: { [jobId: string]: { [scope: string]: string } } = {};
 
   constructor(project: Project, options: GhcrReleaseWorkflowOptions) {
     checkOptionNames(options, 'GhcrReleaseWorkflowOptions', 'GhcrReleaseWorkflow');
@@ -225,15 +256,9 @@ export class GhcrReleaseWorkflow extends Component {
     }
     this.imageName = image.name;
     this.actions = new ActionPins(options.actionPins);
-    this.runsOn = options.runsOn ?? ['ubuntu-latest'];
-    for (const label of this.runsOn) {
-      if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(label)) {
-        throw new OptionError('runsOn', `"${label}" is not a runner label.`, 'Use labels such as "ubuntu-latest", "ubuntu-24.04" or a self-hosted label made of letters, digits, "-", "_", ".".');
-      }
-    }
-    if (this.runsOn.length === 0) {
-      throw new OptionError('runsOn', 'is empty.', 'Give at least one runner label, e.g. ["ubuntu-latest"].');
-    }
+    this.runsOn = checkRunnerLabels(options.runsOn ?? ['ubuntu-latest'], 'runsOn');
+    this.platforms = platformBuilds(options.platforms, options.platformRunners, this.runsOn);
+    this.sbom = options.sbom ?? true;
     this.policy = new ReleasePolicy({ mainBranch: options.mainBranch, tagPatterns: options.tagPatterns, imageTags: options.imageTagPolicy });
     this.mainBranch = this.policy.mainBranch;
     this.tagPatterns = this.policy.tagPatterns;
@@ -260,6 +285,7 @@ export class GhcrReleaseWorkflow extends Component {
       rustToolchain: options.rustToolchain,
       policy: this.policy,
       submodules: options.submodules === undefined ? undefined : checkSubmodules(options.submodules, 'submodules'),
+      platforms: this.platforms,
     });
 
     const github = GitHub.of(project) ?? new GitHub(project, { mergify: false, pullRequestLint: false });
@@ -275,9 +301,12 @@ export class GhcrReleaseWorkflow extends Component {
       // Superseded pull request runs are cancelled; main and release builds always finish.
       'cancel-in-progress': '${{ github.event_name == \'pull_request\' }}',
     });
-    annotatePins(file, this.actions);
+    annotateWorkflow(file, this.actions, () => this.permissionReasons);
     this._addGeneratedJob(GhcrReleaseWorkflow.TEST_JOB, (plan) => this.testJob(plan), { trigger: JobTrigger.ALWAYS });
+    // The image is built beside the tests and pushed by digest only; the publish job tags it
+    // once the tests passed, so no tag ever points at an untested image.
     this._addGeneratedJob(GhcrReleaseWorkflow.IMAGE_JOB, (plan) => this.imageJob(plan), { trigger: JobTrigger.PUBLISH });
+    this._addGeneratedJob(GhcrReleaseWorkflow.PUBLISH_JOB, (plan) => this.publishJob(plan), { trigger: JobTrigger.PUBLISH });
   }
 
   /**
@@ -290,17 +319,27 @@ export class GhcrReleaseWorkflow extends Component {
   }
 
   /**
-   * Adds a job rendered from the operator plan, now and again at every synth.
+   * Adds a job rendered from the operator plan, now and again at every synth. A job given with
+   * `grants` gets its `permissions` from them, each commented with its reason.
    * @internal
    */
-  public _addGeneratedJob(id: string, render: (plan: ResolvedPlan) => workflows.Job, options: ReleaseJobOptions = {}): void {
+  public _addGeneratedJob(id: string, render: (plan: ResolvedPlan) => workflows.Job | GeneratedJob, options: ReleaseJobOptions = {}): void {
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) || this.jobTriggers.has(id) || id in this.workflow.jobs) {
       throw new OptionError('jobId', `"${id}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
     }
     const trigger = options.trigger ?? JobTrigger.PUBLISH;
     this.jobTriggers.set(id, trigger);
     this.rebuildable.addGenerator(() => {
-      const job = render(this.plan.resolve());
+      const rendered = render(this.plan.resolve());
+      let job: workflows.Job;
+      if ('grants' in rendered) {
+        const { permissions, reasons } = grantsToPermissions(rendered.grants);
+        job = { ...rendered.job, permissions };
+        this.permissionReasons[id] = reasons;
+      } else {
+        job = rendered;
+        delete this.permissionReasons[id];
+      }
       const condition = this.policy.condition(trigger);
       this.workflow.addJob(id, { ...job, ...(condition !== undefined ? { if: condition } : {}) });
     });
@@ -328,7 +367,7 @@ export class GhcrReleaseWorkflow extends Component {
       return this.policy.runs(trigger, event) && (jobs[id].needs ?? []).every((need) => runs(need, [...seen, id]));
     };
     const running = Object.keys(jobs).filter((id) => runs(id));
-    return { jobs: running, tags: running.includes(GhcrReleaseWorkflow.IMAGE_JOB) ? event.tags : [] };
+    return { jobs: running, tags: running.includes(GhcrReleaseWorkflow.PUBLISH_JOB) ? event.tags : [] };
   }
 
   /** The `if:` condition of jobs that publish: a push to the main branch or a release tag. */
@@ -380,7 +419,7 @@ export class GhcrReleaseWorkflow extends Component {
   }
 
   /** The test and lint job. */
-  private testJob(plan: ResolvedPlan): workflows.Job {
+  private testJob(plan: ResolvedPlan): GeneratedJob {
     const steps: workflows.JobStep[] = [this.buildCheckoutStep()];
     if (this.driftCheck) {
       steps.push(
@@ -430,59 +469,193 @@ export class GhcrReleaseWorkflow extends Component {
       },
     );
     return {
-      name: 'Test and lint',
-      runsOn: this.runsOn,
-      permissions: { contents: workflows.JobPermission.READ },
-      steps,
+      job: { name: 'Test and lint', runsOn: this.runsOn, steps },
+      grants: { contents: { level: workflows.JobPermission.READ, reason: 'checkout' } },
     };
   }
 
-  /** The image job: build, push and attest; only for the main branch and release tags. */
-  private imageJob(plan: ResolvedPlan): workflows.Job {
+  /**
+   * The image job, beside the tests: builds each platform on its own runner (a matrix when
+   * there are several) and pushes it by digest only, with an SBOM and BuildKit provenance; the
+   * digest goes to the publish job (a job output, or one artifact per platform). Only for the
+   * refs that publish.
+   */
+  private imageJob(plan: ResolvedPlan): GeneratedJob {
+    const multi = plan.platforms.length > 1;
+    // Each platform keeps a build cache of its own (one scope would be overwritten by the other).
+    const scope = multi ? ',scope=${{ matrix.slug }}' : '';
     const cacheFrom = this.options.cacheOnReleaseBuilds
-      ? 'type=gha'
-      : "${{ github.ref_type == 'branch' && 'type=gha' || '' }}";
+      ? `type=gha${scope}`
+      : multi
+        ? "${{ github.ref_type == 'branch' && format('type=gha,scope={0}', matrix.slug) || '' }}"
+        : "${{ github.ref_type == 'branch' && 'type=gha' || '' }}";
     const build: { [key: string]: unknown } = {
       'context': '.',
-      'push': true,
-      'tags': '${{ steps.metadata.outputs.tags }}',
+      'platforms': multi ? '${{ matrix.platform }}' : plan.platforms[0].platform,
+      // Untagged: the publish job tags the digest once the tests passed.
+      'outputs': `type=image,name=${this.imageName},push-by-digest=true,name-canonical=true,push=true`,
       'labels': '${{ steps.metadata.outputs.labels }}',
+      'sbom': this.sbom,
+      // Explicit, not the action's default (max for public repositories, min for private ones):
+      // the full build record. The git token is a BuildKit secret and never appears in it.
+      'provenance': 'mode=max',
       'cache-from': cacheFrom,
-      'cache-to': 'type=gha,mode=max',
+      'cache-to': `type=gha,mode=max${scope}`,
     };
     if (plan.gitToken?.secretName) {
       build.secrets = `${plan.gitToken.buildSecretId}=\${{ secrets.${plan.gitToken.secretName} }}`;
     }
-    return {
-      name: 'Build and push image',
-      needs: [GhcrReleaseWorkflow.TEST_JOB],
-      runsOn: this.runsOn,
-      permissions: {
-        contents: workflows.JobPermission.READ,
-        packages: workflows.JobPermission.WRITE,
-        // Signing (OIDC) and storing the attestation.
-        ...(this.provenanceAttestation ? { idToken: workflows.JobPermission.WRITE, attestations: workflows.JobPermission.WRITE } : {}),
-      },
-      outputs: { digest: { stepId: 'build', outputName: 'digest' } },
-      steps: [
-        this.buildCheckoutStep(),
-        ...this.versionCheckSteps(plan),
-        { id: 'buildx', name: 'Set up Docker Buildx', uses: this.actions.uses('setup-buildx') },
-        this.loginStep(),
+    const steps: workflows.JobStep[] = [
+      this.buildCheckoutStep(),
+      ...this.versionCheckSteps(plan),
+      { id: 'buildx', name: 'Set up Docker Buildx', uses: this.actions.uses('setup-buildx') },
+      this.loginStep(),
+      this.metadataStep('Image labels'),
+      { id: 'build', name: 'Build and push by digest', uses: this.actions.uses('build-push'), with: build },
+    ];
+    if (multi) {
+      steps.push(
         {
-          id: 'metadata',
-          name: 'Image tags and labels',
-          uses: this.actions.uses('metadata'),
+          id: 'digest',
+          name: 'Export the digest',
+          run: 'mkdir -p "$RUNNER_TEMP/digests"\ntouch "$RUNNER_TEMP/digests/${DIGEST#sha256:}"',
+          env: { DIGEST: '${{ steps.build.outputs.digest }}' },
+        },
+        {
+          id: 'upload-digest',
+          name: 'Upload the digest',
+          uses: this.actions.uses('upload-artifact'),
           with: {
-            images: this.imageName,
-            // From the image tag policy; never `latest`.
-            tags: this.policy.metadataTags,
-            flavor: this.policy.metadataFlavor,
+            'name': `${DIGEST_ARTIFACT_PREFIX}\${{ matrix.slug }}`,
+            'path': '${{ runner.temp }}/digests/*',
+            'if-no-files-found': 'error',
+            'retention-days': 1,
           },
         },
-        { id: 'build', name: 'Build and push', uses: this.actions.uses('build-push'), with: build },
-        ...this.attestationSteps(),
-      ],
+      );
+    }
+    const job: Omit<workflows.Job, 'permissions'> = {
+      name: multi ? 'Build and push image (${{ matrix.platform }})' : 'Build and push image',
+      runsOn: multi ? ['${{ matrix.runner }}'] : plan.platforms[0].runsOn,
+      ...(multi ? {
+        strategy: {
+          // One platform failing fails the release: the others need not finish.
+          failFast: true,
+          matrix: {
+            // `runner` may be a list of labels: GitHub accepts it, projen's type does not say so.
+            include: plan.platforms.map((p) => ({
+              platform: p.platform,
+              slug: p.slug,
+              runner: p.runsOn.length === 1 ? p.runsOn[0] : p.runsOn,
+            })) as Array<Record<string, string>>,
+          },
+        },
+      } : { outputs: { digest: { stepId: 'build', outputName: 'digest' } } }),
+      steps,
+    };
+    return {
+      job,
+      grants: {
+        contents: { level: workflows.JobPermission.READ, reason: 'checkout' },
+        packages: { level: workflows.JobPermission.WRITE, reason: 'build pushes the image by digest to ghcr.io' },
+      },
+    };
+  }
+
+  /**
+   * The publish job, after the tests and the image job: tags the built digests (one
+   * multi-platform image when several platforms are built), attests the tagged image and
+   * outputs its digest, which the scan and later jobs use.
+   */
+  private publishJob(plan: ResolvedPlan): GeneratedJob {
+    const multi = plan.platforms.length > 1;
+    const sources = multi
+      ? [
+        '# One digest per platform, from the image job\'s artifacts.',
+        'sources=()',
+        'for file in "$RUNNER_TEMP"/digests/*; do',
+        '  sources+=("$IMAGE@sha256:${file##*/}")',
+        'done',
+        `if [ "\${#sources[@]}" -ne ${plan.platforms.length} ]; then`,
+        `  echo "::error::Expected ${plan.platforms.length} platform digests (${plan.platforms.map((p) => p.platform).join(', ')}), found \${#sources[@]}."`,
+        '  exit 1',
+        'fi',
+      ]
+      : ['sources=("$IMAGE@$DIGEST")'];
+    const tag: workflows.JobStep = {
+      id: 'tag',
+      name: multi ? 'Tag the tested image (one index of every platform)' : 'Tag the tested image',
+      run: [
+        'set -o pipefail',
+        ...sources,
+        'args=()',
+        'while IFS= read -r tag; do',
+        '  if [ -n "$tag" ]; then args+=(--tag "$tag"); fi',
+        'done <<< "$TAGS"',
+        'if [ "${#args[@]}" -eq 0 ]; then',
+        '  echo "::error::The image tag policy gives no tag for $GITHUB_REF."',
+        '  exit 1',
+        'fi',
+        'docker buildx imagetools create "${args[@]}" "${sources[@]}"',
+        // The digest of what the tags now point at: the attestation and the scan use it.
+        'digest="$(docker buildx imagetools inspect "${args[1]}" --format \'{{json .Manifest}}\' | jq -r .digest)"',
+        'echo "digest=$digest" >> "$GITHUB_OUTPUT"',
+      ].join('\n'),
+      env: {
+        IMAGE: this.imageName,
+        TAGS: '${{ steps.metadata.outputs.tags }}',
+        ...(multi ? {} : { DIGEST: `\${{ needs.${GhcrReleaseWorkflow.IMAGE_JOB}.outputs.digest }}` }),
+      },
+    };
+    const steps: workflows.JobStep[] = [];
+    if (multi) {
+      steps.push({
+        id: 'download-digests',
+        name: 'Download the digests',
+        uses: this.actions.uses('download-artifact'),
+        with: { 'path': '${{ runner.temp }}/digests', 'pattern': `${DIGEST_ARTIFACT_PREFIX}*`, 'merge-multiple': true },
+      });
+    }
+    steps.push(
+      { id: 'buildx', name: 'Set up Docker Buildx', uses: this.actions.uses('setup-buildx') },
+      this.loginStep(),
+      this.metadataStep('Image tags'),
+      tag,
+      ...this.attestationSteps(),
+    );
+    // No `contents`: nothing is checked out, and metadata-action reads the repository through
+    // `metadata: read`, which every job token has.
+    const grants: { -readonly [scope in keyof PermissionGrants]: PermissionGrants[scope] } = {
+      packages: { level: workflows.JobPermission.WRITE, reason: this.provenanceAttestation ? 'tag pushes the tags; attest pushes the attestation' : 'tag pushes the tags' },
+    };
+    if (this.provenanceAttestation) {
+      grants.idToken = { level: workflows.JobPermission.WRITE, reason: 'attest signs with an OIDC token (Sigstore)' };
+      grants.attestations = { level: workflows.JobPermission.WRITE, reason: 'attest stores the attestation' };
+    }
+    return {
+      job: {
+        name: multi ? 'Tag the tested multi-platform image' : 'Tag the tested image',
+        needs: [GhcrReleaseWorkflow.TEST_JOB, GhcrReleaseWorkflow.IMAGE_JOB],
+        runsOn: this.runsOn,
+        outputs: { digest: { stepId: 'tag', outputName: 'digest' } },
+        steps,
+      },
+      grants,
+    };
+  }
+
+  /** docker/metadata-action with the tag policy's rules (labels in the image job, tags in publish). */
+  private metadataStep(name: string): workflows.JobStep {
+    return {
+      id: 'metadata',
+      name,
+      uses: this.actions.uses('metadata'),
+      with: {
+        images: this.imageName,
+        // From the image tag policy; never `latest`.
+        tags: this.policy.metadataTags,
+        flavor: this.policy.metadataFlavor,
+      },
     };
   }
 
@@ -512,16 +685,20 @@ export class GhcrReleaseWorkflow extends Component {
         'fi',
       );
     }
+    // With several platforms, once, in the amd64 build (GitHub's x64 images have cargo); a
+    // failure there cancels the other platforms' builds.
+    const once = plan.platforms.length > 1 && plan.platforms.some((p) => p.platform === 'linux/amd64')
+      ? " && matrix.platform == 'linux/amd64'" : '';
     return [{
       id: 'version-check',
       name: 'Check the release tag matches the versions in the repository',
-      if: this.releaseTagCondition,
+      if: `${this.releaseTagCondition}${once}`,
       run: lines.join('\n'),
       ...(Object.keys(env).length > 0 ? { env } : {}),
     }];
   }
 
-  /** Provenance attestation of the pushed digest, pushed to the registry beside the image. */
+  /** Provenance attestation of the tagged digest, pushed to the registry beside the image. */
   private attestationSteps(): workflows.JobStep[] {
     if (!this.provenanceAttestation) {
       return [];
@@ -532,7 +709,7 @@ export class GhcrReleaseWorkflow extends Component {
       uses: this.actions.uses('attest'),
       with: {
         'subject-name': this.imageName,
-        'subject-digest': '${{ steps.build.outputs.digest }}',
+        'subject-digest': '${{ steps.tag.outputs.digest }}',
         'push-to-registry': true,
         // A storage record needs the `artifact-metadata` permission; the attestation does not.
         'create-storage-record': false,
@@ -565,28 +742,7 @@ export interface RefOutcome {
   readonly tags: string[];
 }
 
-const ANNOTATED = new WeakSet<YamlFile>();
+/** The artifacts of the platform digests: `digest-linux-amd64`, ... */
+const DIGEST_ARTIFACT_PREFIX = 'digest-';
 
-/**
- * Adds the release of each pinned SHA as a comment (`uses: owner/repo@<sha> # v1.2.3`): YAML
- * objects cannot carry comments, so the rendered text is annotated.
- */
-export function annotatePins(file: YamlFile, pins: ActionPins): void {
-  // Once per file: every workflow of an operator project is annotated, some already on creation.
-  if (ANNOTATED.has(file)) {
-    return;
-  }
-  ANNOTATED.add(file);
-  const render = (file as any).synthesizeContent.bind(file);
-  (file as any).synthesizeContent = (resolver: unknown) => {
-    const text: string | undefined = render(resolver);
-    if (text === undefined) {
-      return text;
-    }
-    let annotated = text;
-    for (const pin of pins.all()) {
-      annotated = annotated.split(`uses: ${pin.action}@${pin.sha}\n`).join(`uses: ${pin.action}@${pin.sha} # ${pin.version}\n`);
-    }
-    return annotated;
-  };
-}
+export { annotatePins } from './workflow-comments';

@@ -1,6 +1,7 @@
 import { Component } from 'projen';
 import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { GeneratedJob } from './workflow-comments';
 import { OptionError } from '../core/errors';
 import { checkOptionNames } from '../core/option-names';
 import { JobTrigger } from '../plan/release-policy';
@@ -34,7 +35,7 @@ export class GithubReleaseJob extends Component {
 
   /** The job id. */
   public readonly jobId: string;
-  /** The jobs it needs: the image job first. */
+  /** The jobs it needs: the publish job (which tags the tested image) first. */
   public readonly needs: string[];
 
   constructor(release: GhcrReleaseWorkflow, options: GithubReleaseJobOptions = {}) {
@@ -44,34 +45,37 @@ export class GithubReleaseJob extends Component {
     if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {
       throw new OptionError('githubRelease.jobId', `"${this.jobId}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
     }
-    const needs = this.needs = [GhcrReleaseWorkflow.IMAGE_JOB, ...(options.after ?? []).filter((id) => id !== GhcrReleaseWorkflow.IMAGE_JOB)];
+    const needs = this.needs = [GhcrReleaseWorkflow.PUBLISH_JOB, ...(options.after ?? []).filter((id) => id !== GhcrReleaseWorkflow.PUBLISH_JOB)];
     release._addGeneratedJob(this.jobId, () => releaseJob(release, needs), { trigger: JobTrigger.RELEASE_TAG });
   }
 }
 
 /** The job: check out the history (for the previous tag and the commits), then `gh release create`. */
-function releaseJob(release: GhcrReleaseWorkflow, needs: string[]): workflows.Job {
+function releaseJob(release: GhcrReleaseWorkflow, needs: string[]): GeneratedJob {
   const checkout = release.checkoutStep();
   return {
-    name: 'GitHub release',
-    needs,
-    runsOn: release.runsOn,
-    // Creating a release is a contents write; nothing else in the workflow holds it.
-    permissions: { contents: workflows.JobPermission.WRITE },
-    steps: [
-      // Every commit and tag: the previous release tag and the commits since are read from git.
-      { ...checkout, with: { ...checkout.with, 'fetch-depth': 0 } },
-      {
-        id: 'release',
-        name: 'Create the GitHub release',
-        env: {
-          GH_TOKEN: '${{ secrets.GITHUB_TOKEN }}',
-          IMAGE: release.imageName,
-          DIGEST: `\${{ needs.${GhcrReleaseWorkflow.IMAGE_JOB}.outputs.digest }}`,
+    job: {
+      name: 'GitHub release',
+      needs,
+      runsOn: release.runsOn,
+      steps: [
+        // Every commit and tag: the previous release tag and the commits since are read from git.
+        { ...checkout, with: { ...checkout.with, 'fetch-depth': 0 } },
+        {
+          id: 'release',
+          name: 'Create the GitHub release',
+          env: {
+            GH_TOKEN: '${{ secrets.GITHUB_TOKEN }}',
+            IMAGE: release.imageName,
+            // The digest the release tag points at (the multi-platform index when several are built).
+            DIGEST: `\${{ needs.${GhcrReleaseWorkflow.PUBLISH_JOB}.outputs.digest }}`,
+          },
+          run: RELEASE_SCRIPT,
         },
-        run: RELEASE_SCRIPT,
-      },
-    ],
+      ],
+    },
+    // Creating a release is a contents write; nothing else in the workflow holds it.
+    grants: { contents: { level: workflows.JobPermission.WRITE, reason: 'checkout of the history; gh release create' } },
   };
 }
 

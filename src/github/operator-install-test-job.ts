@@ -68,7 +68,8 @@ export class OperatorInstallTestJob extends Component {
     const repository = options.repository ? `https://github.com/${options.repository}` : '"https://github.com/${GITHUB_REPOSITORY}"';
     release._addGeneratedJob(this.jobId, () => ({
       name: 'Operator installation test',
-      needs: [GhcrReleaseWorkflow.IMAGE_JOB],
+      // Installs the release tag: after the publish job pushed it.
+      needs: [GhcrReleaseWorkflow.PUBLISH_JOB],
       runsOn: release.runsOn,
       // No step uses the job's GITHUB_TOKEN: tercenctl reads the repository with its own access.
       permissions: {},

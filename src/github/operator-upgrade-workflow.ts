@@ -1,7 +1,8 @@
 import { Component, JsonPatch, Project } from 'projen';
 import { GitHub, GithubWorkflow, workflows } from 'projen/lib/github';
-import { annotatePins, GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { ActionPins, PinnedAction } from './pinned-actions';
+import { annotateWorkflow, grantsToPermissions, PermissionGrants } from './workflow-comments';
 import { OptionError } from '../core/errors';
 
 /** Options for `OperatorUpgradeWorkflow`. */
@@ -98,6 +99,7 @@ export class OperatorUpgradeWorkflow extends Component {
 
   private readonly options: OperatorUpgradeWorkflowOptions;
   private readonly actions: ActionPins;
+  private readonly permissionReasons: { [jobId: string]: { [scope: string]: string } } = {};
 
   constructor(project: Project, options: OperatorUpgradeWorkflowOptions = {}) {
     super(project);
@@ -127,13 +129,20 @@ export class OperatorUpgradeWorkflow extends Component {
     file.patch(JsonPatch.add('/permissions', {}));
     // One upgrade at a time: two runs must not push the branch concurrently.
     file.addOverride('concurrency', { 'group': '${{ github.workflow }}', 'cancel-in-progress': false });
-    annotatePins(file, this.actions);
+    annotateWorkflow(file, this.actions, () => this.permissionReasons);
   }
 
   /** The jobs are added at synthesis, so they copy the CI test job as the user customised it. */
   public preSynthesize(): void {
     this.workflow.addJob(OperatorUpgradeWorkflow.UPGRADE_JOB, this.upgradeJob());
     this.workflow.addJob(OperatorUpgradeWorkflow.PULL_REQUEST_JOB, this.pullRequestJob());
+  }
+
+  /** The job's permissions from grants; their reasons are rendered as comments. */
+  private permissions(jobId: string, grants: PermissionGrants): workflows.JobPermissions {
+    const { permissions, reasons } = grantsToPermissions(grants);
+    this.permissionReasons[jobId] = reasons;
+    return permissions;
   }
 
   private get runsOn(): string[] {
@@ -185,7 +194,7 @@ export class OperatorUpgradeWorkflow extends Component {
       name: `Upgrade ${pkg}`,
       runsOn: this.runsOn,
       // Checkout only: this job runs the new package's code, so it holds no write permission.
-      permissions: { contents: workflows.JobPermission.READ },
+      permissions: this.permissions(OperatorUpgradeWorkflow.UPGRADE_JOB, { contents: { level: workflows.JobPermission.READ, reason: 'checkout' } }),
       outputs: {
         changed: { stepId: 'patch', outputName: 'changed' },
         version: { stepId: 'bump', outputName: 'version' },
@@ -277,13 +286,13 @@ export class OperatorUpgradeWorkflow extends Component {
   /** Apply the patch, push the branch, open or update the one pull request. */
   private pullRequestJob(): workflows.Job {
     const token = this.tokenSecret ? `\${{ secrets.${this.tokenSecret} }}` : '${{ secrets.GITHUB_TOKEN }}';
-    const permissions: workflows.JobPermissions = this.tokenSecret
+    const permissions = this.permissions(OperatorUpgradeWorkflow.PULL_REQUEST_JOB, this.tokenSecret
       // The secret's token pushes and opens the pull request; the job token only checks out.
-      ? { contents: workflows.JobPermission.READ }
+      ? { contents: { level: workflows.JobPermission.READ, reason: 'checkout' } }
       : {
-        contents: workflows.JobPermission.WRITE, // push the upgrade branch
-        pullRequests: workflows.JobPermission.WRITE, // open or update its pull request
-      };
+        contents: { level: workflows.JobPermission.WRITE, reason: 'push the upgrade branch' },
+        pullRequests: { level: workflows.JobPermission.WRITE, reason: 'open or update its pull request' },
+      });
     const dir = '"$RUNNER_TEMP/upgrade"';
     return {
       name: 'Open or update the pull request',

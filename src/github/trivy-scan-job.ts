@@ -1,8 +1,10 @@
 import { Component } from 'projen';
 import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { GeneratedJob } from './workflow-comments';
 import { OptionError } from '../core/errors';
 import { checkOptionNames } from '../core/option-names';
+import { ResolvedPlan } from '../plan/operator-plan';
 import { JobTrigger } from '../plan/release-policy';
 
 /** Trivy severities. */
@@ -96,7 +98,7 @@ export class TrivyScanJob extends Component {
         'Use ScanDestination.CODE_SCANNING, ScanDestination.ARTIFACT or ScanDestination.BOTH.');
     }
     const props = { report, gate, gates, ignoreUnfixed, destination };
-    release._addGeneratedJob(this.jobId, () => scanJob(release, props), { trigger: JobTrigger.PUBLISH });
+    release._addGeneratedJob(this.jobId, (plan) => scanJob(release, plan, props), { trigger: JobTrigger.PUBLISH });
   }
 
   /** Whether the report is uploaded to code scanning. */
@@ -121,10 +123,14 @@ interface ScanProps {
   readonly destination: ScanDestination;
 }
 
-/** The scan job of the pushed digest. */
-function scanJob(release: GhcrReleaseWorkflow, props: ScanProps): workflows.Job {
+/** The scan job of the tagged digest (the multi-platform index when several platforms are built). */
+function scanJob(release: GhcrReleaseWorkflow, plan: ResolvedPlan, props: ScanProps): GeneratedJob {
   const { report, gate } = props;
-  const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.IMAGE_JOB}.outputs.digest }}`;
+  // Trivy scans the index's image for the platform it runs on (amd64): name one that is built
+  // when amd64 is not.
+  const platform = plan.platforms.length > 0 && !plan.platforms.some((p) => p.platform === 'linux/amd64') ? plan.platforms[0].platform : undefined;
+  const env = platform ? { env: { TRIVY_PLATFORM: platform } } : {};
+  const image = `${release.imageName}@\${{ needs.${GhcrReleaseWorkflow.PUBLISH_JOB}.outputs.digest }}`;
   const sarif = 'trivy-image.sarif';
   const steps: workflows.JobStep[] = [
     // A new GHCR package is private until made public, so the scanner logs in to pull it.
@@ -133,6 +139,7 @@ function scanJob(release: GhcrReleaseWorkflow, props: ScanProps): workflows.Job 
       id: 'scan',
       name: 'Scan image',
       uses: release.actions.uses('trivy'),
+      ...env,
       with: {
         'image-ref': image,
         'format': 'sarif',
@@ -166,6 +173,7 @@ function scanJob(release: GhcrReleaseWorkflow, props: ScanProps): workflows.Job 
       id: 'gate',
       name: `Fail on ${gate.join('/')} findings`,
       uses: release.actions.uses('trivy'),
+      ...env,
       with: {
         'image-ref': image,
         'format': 'table',
@@ -178,20 +186,21 @@ function scanJob(release: GhcrReleaseWorkflow, props: ScanProps): workflows.Job 
     });
   }
   return {
-    name: 'Scan image',
-    needs: [GhcrReleaseWorkflow.IMAGE_JOB],
-    runsOn: release.runsOn,
-    permissions: codeScanning
+    job: {
+      name: 'Scan image',
+      needs: [GhcrReleaseWorkflow.PUBLISH_JOB],
+      runsOn: release.runsOn,
+      steps,
+    },
+    grants: codeScanning
       ? {
-        // actions: read lets upload-sarif read the run in private repositories.
-        actions: workflows.JobPermission.READ,
-        contents: workflows.JobPermission.READ,
-        packages: workflows.JobPermission.READ,
-        securityEvents: workflows.JobPermission.WRITE,
+        actions: { level: workflows.JobPermission.READ, reason: 'upload-sarif reads the workflow run (private repositories)' },
+        contents: { level: workflows.JobPermission.READ, reason: 'upload-sarif (private repositories)' },
+        packages: { level: workflows.JobPermission.READ, reason: 'trivy pulls the image, private on ghcr.io until made public' },
+        securityEvents: { level: workflows.JobPermission.WRITE, reason: 'upload-sarif uploads to code scanning' },
       }
       // The artifact service uses the runner's own token: pulling the image is all.
-      : { packages: workflows.JobPermission.READ },
-    steps,
+      : { packages: { level: workflows.JobPermission.READ, reason: 'trivy pulls the image, private on ghcr.io until made public' } },
   };
 }
 

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Component, Project } from 'projen';
 import { BuilderBase, RuntimeBase } from './base-image';
+import { PlatformBuild } from './image-platforms';
 import { ReleasePolicy } from './release-policy';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { CargoTarget, CargoTargetKind } from '../cargo/cargo-target';
@@ -46,6 +47,8 @@ export interface WorkflowInput {
   readonly rustToolchain?: string;
   readonly policy: ReleasePolicy;
   readonly submodules?: GitSubmodules;
+  /** The platforms the image is built for, each on its own runner. */
+  readonly platforms: PlatformBuild[];
 }
 
 /** What the operator manifest brings to the plan. */
@@ -134,6 +137,8 @@ export interface ResolvedPlan {
   /** The CI test job's toolchain and packages. */
   readonly ci: { readonly toolchain: string; readonly packages: string[] };
   readonly release: ReleasePolicy;
+  /** The platforms the image is built for (empty on a project without a release workflow). */
+  readonly platforms: PlatformBuild[];
   /** Whether release tags also check operator.json's `container` tag. */
   readonly pinsContainerVersion: boolean;
   /** Tag of a locally built image. */
@@ -324,6 +329,7 @@ export class OperatorPlan extends Component {
         packages: aptPackageList(workflow?.systemPackages ?? builder?.packages ?? [], 'systemPackages'),
       },
       release: workflow?.policy ?? new ReleasePolicy(),
+      platforms: [...(workflow?.platforms ?? [])],
       pinsContainerVersion: this.manifest?.pinsVersion ?? false,
       localImageTag: `${binaryName}:local`,
     };

@@ -255,10 +255,31 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly mainBranch?: string;
 
   /**
-   * Runner labels of the CI jobs.
+   * Runner labels of the CI jobs (the linux/amd64 image build's too, unless `platformRunners`
+   * names it).
    * @default ["ubuntu-latest"]
    */
   readonly runsOn?: string[];
+
+  /**
+   * Platforms the image is built for: `linux/amd64`, `linux/arm64`. Each is built natively on a
+   * runner of its own architecture; the tags name one multi-platform image.
+   * @default ["linux/amd64"]
+   */
+  readonly platforms?: string[];
+
+  /**
+   * Runner labels of a platform's image build, by platform (e.g.
+   * `{ "linux/arm64": ["self-hosted", "arm64"] }`).
+   * @default - `runsOn` for linux/amd64, ["ubuntu-24.04-arm"] for linux/arm64
+   */
+  readonly platformRunners?: { [platform: string]: string[] };
+
+  /**
+   * Attach an SBOM attestation to the pushed image (BuildKit's `sbom: true`).
+   * @default true
+   */
+  readonly sbom?: boolean;
 
   /**
    * Attest build provenance of pushed images. Needs a public repository or GitHub Enterprise
@@ -425,6 +446,9 @@ export class RustOperatorProject extends Project {
       mainBranch: options.mainBranch,
       imageTagPolicy: options.imageTagPolicy,
       runsOn: options.runsOn,
+      platforms: options.platforms,
+      platformRunners: options.platformRunners,
+      sbom: options.sbom,
       provenanceAttestation: options.provenanceAttestation,
       cacheOnReleaseBuilds: options.cacheOnReleaseBuilds,
       submodules: options.submodules,

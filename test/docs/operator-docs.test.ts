@@ -23,6 +23,7 @@ const CONFIGURATIONS: [string, Partial<RustOperatorProjectOptions>][] = [
   }],
   ['preloaded only, mixed-case owner', { allocator: AllocatorMode.PRELOADED, repositoryUrl: 'https://github.com/AcmeCorp/hello_operator' }],
   ['system allocator', { allocator: AllocatorMode.SYSTEM, allocatorCrateFeatures: undefined }],
+  ['two platforms, own arm64 runner, no SBOM', { platforms: ['linux/amd64', 'linux/arm64'], platformRunners: { 'linux/arm64': ['self-hosted', 'arm64'] }, sbom: false }],
 ];
 
 describe.each(CONFIGURATIONS)('docs for %s', (_name, options) => {
@@ -88,6 +89,15 @@ describe.each(CONFIGURATIONS)('docs for %s', (_name, options) => {
     const packages = /--no-install-recommends (.*)$/m.exec(install.run)![1].split(' ');
     expect(docs).toContain(`packages ${packages.map((p) => `\`${p}\``).join(', ')}`);
     expect(docs).toContain(`toolchain ${workflow.jobs.test.steps.find((s: any) => s.id === 'toolchain').with.toolchain}`);
+  });
+
+  test('names each platform the image job builds, with its runner, and whether it carries an SBOM', () => {
+    const image = parseYaml(result.read('.github/workflows/ci.yml')).jobs.image;
+    const build = image.steps.find((s: any) => s.id === 'build').with;
+    const legs: { platform: string; runner: string | string[] }[] = image.strategy?.matrix.include ?? [{ platform: build.platforms, runner: image['runs-on'] }];
+    const row = docs.split('\n').find((line) => line.startsWith('| `image` |'))!;
+    expect(row).toContain(`builds the Dockerfile for ${legs.map((leg) => `\`${leg.platform}\` (on \`${[leg.runner].flat().join(', ')}\`)`).join(' and ')}`);
+    expect(row.includes('with an SBOM')).toBe(build.sbom);
   });
 
   test('builds locally exactly as the docker:build task does, with the secret the Dockerfile mounts', () => {

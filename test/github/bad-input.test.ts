@@ -73,6 +73,14 @@ describe('RustOperatorProject options', () => {
     expect(failure(project({ imageName })).error.message).toMatch(message);
   });
 
+  test.each([
+    [{ platforms: ['linux/s390x'] }, 'platforms'],
+    [{ platforms: ['linux/arm64', 'linux/arm64'] }, 'platforms'],
+    [{ platformRunners: { 'linux/riscv64': ['riscv'] } }, 'platformRunners.linux/riscv64'],
+  ])('%j', (options, subject) => {
+    expectOptionError(project(options), subject);
+  });
+
   test.each(['Acme Corp', 'acme/corp', '-acme'])('registryOwner %j', (registryOwner) => {
     expectOptionError(project({ registryOwner }), 'registryOwner');
   });
@@ -109,6 +117,13 @@ describe('GhcrReleaseWorkflow options', () => {
     [{ systemPackages: ['libssl-dev; curl evil'] }, 'systemPackages'],
     [{ fileName: 'ci.txt' }, 'fileName'],
     [{ fileName: '../ci.yml' }, 'fileName'],
+    [{ platforms: [] }, 'platforms'],
+    [{ platforms: ['linux/arm/v7'] }, 'platforms'],
+    [{ platforms: ['amd64'] }, 'platforms'],
+    [{ platforms: ['linux/amd64', 'linux/arm64', 'linux/amd64'] }, 'platforms'],
+    [{ platformRunners: { 'linux/arm64': ['ubuntu-24.04-arm'] } }, 'platformRunners.linux/arm64'],
+    [{ platforms: ['linux/amd64', 'linux/arm64'], platformRunners: { 'linux/arm64': [] } }, 'platformRunners.linux/arm64'],
+    [{ platforms: ['linux/amd64', 'linux/arm64'], platformRunners: { 'linux/arm64': ['${{ vars.ARM }}'] } }, 'platformRunners.linux/arm64'],
   ])('%j', (options, subject) => {
     expectOptionError(release(options as Partial<GhcrReleaseWorkflowOptions>), subject);
   });
@@ -127,7 +142,13 @@ describe('GhcrReleaseWorkflow options', () => {
       rustToolchain: '1.75',
       systemPackages: ['libssl-dev'],
       fileName: 'release.yaml',
+      platforms: ['linux/arm64', 'linux/amd64'],
+      platformRunners: { 'linux/arm64': ['self-hosted', 'arm64'] },
     });
+    expect(workflow.platforms).toEqual([
+      { platform: 'linux/arm64', slug: 'linux-arm64', runsOn: ['self-hosted', 'arm64'] },
+      { platform: 'linux/amd64', slug: 'linux-amd64', runsOn: ['self-hosted', 'ubuntu-24.04'] },
+    ]);
     expect(workflow.mainBranch).toBe('release/main');
   });
 });

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LogLevel } from 'projen';
 import { workflows } from 'projen/lib/github';
-import { auditCheckoutCredentials, auditPins, auditRunExpressions, auditWorkflowPermissions } from './support/audits';
+import { auditCheckoutCredentials, auditPins, auditRunExpressions, auditUndocumentedPermissions, auditWorkflowPermissions } from './support/audits';
 import { WORKFLOW_FILE } from './support/cases';
 import { parseWorkflowText } from './support/parsed-workflow';
 import { RustOperatorProject, RustOperatorProjectOptions, ScanDestination } from '../../src';
@@ -35,8 +35,9 @@ function synthWorkflow(project: RustOperatorProject): string {
 }
 
 test('every documented step id addresses a step (STEP_IDS match the generated jobs)', () => {
-  // Every optional step on: the gate, both report destinations, the GitHub release.
-  const project = newProject({ failOnCriticalVulnerabilities: true, scanDestination: ScanDestination.BOTH, githubRelease: true });
+  // Every optional step on: the gate, both report destinations, the GitHub release, and
+  // multi-platform (the digest hand-over steps).
+  const project = newProject({ failOnCriticalVulnerabilities: true, scanDestination: ScanDestination.BOTH, githubRelease: true, platforms: ['linux/amd64', 'linux/arm64'] });
   const workflow = project.workflow.workflow;
   for (const [job, ids] of Object.entries(GhcrReleaseWorkflow.STEP_IDS)) {
     for (const id of ids) expect(workflow.getStep(job, id).id).toBe(id);
@@ -74,13 +75,23 @@ test('insert after clippy, replace, patch and remove by id, add a job: still val
   expect(parsed.job('test').steps.map((s) => s.id)).toEqual(['checkout', 'node-dependencies', 'drift', 'toolchain', 'cargo-cache', 'versions', 'fmt', 'clippy', 'deny', 'test', 'doctest']);
   expect(parsed.job('test').steps.find((s) => s.id === 'doctest')!.run).toBe('cargo test --doc --workspace --all-features');
   const build = parsed.job('image').steps.find((s) => s.id === 'build')!;
-  expect(build.with).toMatchObject({ 'platforms': 'linux/amd64,linux/arm64', 'push': true, 'cache-to': 'type=gha,mode=max' });
+  expect(build.with).toMatchObject({ 'platforms': 'linux/amd64,linux/arm64', 'outputs': expect.stringContaining('push-by-digest=true'), 'cache-to': 'type=gha,mode=max' });
   expect(parsed.job('msrv').steps.map((s) => s.id)).toEqual(['checkout', 'toolchain', 'check']);
   // The added job's actions are pinned and annotated from the same table.
   expect(auditPins(parsed, DEFAULT_ACTION_PINS)).toEqual([]);
   expect(auditCheckoutCredentials(parsed, DEFAULT_ACTION_PINS)).toEqual([]);
   expect(auditRunExpressions(parsed)).toEqual([]);
   expect(auditWorkflowPermissions(parsed)).toEqual([]);
+  // The generated jobs' permissions keep their comments; the added job's own are the user's to document.
+  expect(auditUndocumentedPermissions(parsed)).toEqual(['msrv: contents: read has no comment saying what needs it']);
+});
+
+test('a permission level changed from .projenrc.ts loses the generated comment instead of keeping a wrong one', () => {
+  const project = newProject();
+  project.workflow.workflow.file!.addOverride('jobs.test.permissions.contents', 'write');
+  const parsed = parseWorkflowText(synthWorkflow(project));
+  expect(parsed.job('test').json.permissions).toEqual({ contents: 'write' });
+  expect(auditUndocumentedPermissions(parsed)).toEqual(['test: contents: write has no comment saying what needs it']);
 });
 
 test('a step without an id, or an unknown id, is refused', () => {

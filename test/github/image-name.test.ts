@@ -36,20 +36,25 @@ describe.each(OWNERS)('%s', (_name, options, expected) => {
     const steps = workflow.jobs.flatMap((job) => job.steps);
     const using = (key: string) => steps.filter((step) => actionOf(step.uses) === DEFAULT_ACTION_PINS[key].action);
 
+    const tagging = steps.filter((step) => step.run?.includes('docker buildx imagetools create'));
     const references = [
       ...using('metadata').map((step) => String(step.with.images)),
       ...using('attest').map((step) => String(step.with['subject-name'])),
-      // image-ref is `<name>@${{ needs.image.outputs.digest }}`: the name part.
-      ...using('trivy').map((step) => String(step.with['image-ref']).replace(/@\$\{\{ needs\.image\.outputs\.digest \}\}$/, '')),
+      // image-ref is `<name>@${{ needs.publish.outputs.digest }}`: the name part.
+      ...using('trivy').map((step) => String(step.with['image-ref']).replace(/@\$\{\{ needs\.publish\.outputs\.digest \}\}$/, '')),
+      // The build pushes by digest to `name=<image>`; the tag step names the digests `$IMAGE@...`.
+      ...using('build-push').map((step) => /(?:^|,)name=([^,]+)/.exec(String(step.with.outputs))?.[1]),
+      ...tagging.map((step) => step.env.IMAGE),
     ];
-    expect(references).toHaveLength(2 + using('trivy').length);
-    expect(using('trivy').length).toBeGreaterThan(0);
+    expect(references).toHaveLength(using('metadata').length + using('attest').length + using('trivy').length + using('build-push').length + tagging.length);
+    for (const key of ['metadata', 'attest', 'trivy', 'build-push']) expect(using(key).length).toBeGreaterThan(0);
+    expect(tagging.length).toBeGreaterThan(0);
     expect(new Set(references)).toEqual(new Set([expected]));
     expect(result.project.imageName).toBe(expected);
     expect(expected).toMatch(VALID_NAME);
     // With a digest in place of the expression, the scanned reference is valid too.
     for (const step of using('trivy')) {
-      const scanned = String(step.with['image-ref']).replace('${{ needs.image.outputs.digest }}', DIGEST);
+      const scanned = String(step.with['image-ref']).replace('${{ needs.publish.outputs.digest }}', DIGEST);
       expect(scanned).toBe(`${expected}@${DIGEST}`);
     }
     // Every login goes to the image's registry.
@@ -57,7 +62,7 @@ describe.each(OWNERS)('%s', (_name, options, expected) => {
     // No other spelling of the image (e.g. `ghcr.io/${{ github.repository }}`) anywhere in the file.
     const text = result.read(WORKFLOW_FILE);
     expect(text).not.toContain('github.repository');
-    expect(text.match(/ghcr\.io\/[^\s@"']+/g)!.every((ref) => ref === expected)).toBe(true);
+    expect(text.match(/ghcr\.io\/[^\s@"',]+/g)!.every((ref) => ref === expected)).toBe(true);
   });
 
   test('the docs and operator.json name the same image', () => {

@@ -8,6 +8,9 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { ContainerPolicy } from '../../src';
 import { synthOperator } from '../support/synth';
+import { closeWorkflowParser, formatFindings, validateWorkflow } from '../support/validate-workflow';
+
+afterAll(closeWorkflowParser);
 
 function versionCheck(options: Parameters<typeof synthOperator>[0], tag: string, edit?: (dir: string) => void) {
   const result = synthOperator(options);
@@ -53,9 +56,29 @@ test('an untagged container is not checked', () => {
 });
 
 test('provenance attestation can be turned off, with its permissions', () => {
-  const off = parse(synthOperator({ provenanceAttestation: false }).read('.github/workflows/ci.yml')).jobs.image;
-  expect(off.steps.map((s: any) => s.id)).not.toContain('attest');
-  expect(off.permissions).toEqual({ contents: 'read', packages: 'write' });
-  const on = parse(synthOperator().read('.github/workflows/ci.yml')).jobs.image;
-  expect(on.permissions).toEqual({ 'contents': 'read', 'packages': 'write', 'id-token': 'write', 'attestations': 'write' });
+  const off = parse(synthOperator({ provenanceAttestation: false }).read('.github/workflows/ci.yml')).jobs;
+  expect(off.publish.steps.map((s: any) => s.id)).not.toContain('attest');
+  expect(off.publish.permissions).toEqual({ packages: 'write' });
+  const on = parse(synthOperator().read('.github/workflows/ci.yml')).jobs;
+  expect(on.publish.permissions).toEqual({ 'packages': 'write', 'id-token': 'write', 'attestations': 'write' });
+  // The build pushes by digest only; the attestation is of the tagged digest.
+  for (const jobs of [off, on]) expect(jobs.image.permissions).toEqual({ contents: 'read', packages: 'write' });
+});
+
+test('the pushed image carries an SBOM unless turned off; provenance is set explicitly', () => {
+  const build = (options: object) => parse(synthOperator(options).read('.github/workflows/ci.yml')).jobs.image.steps.find((s: any) => s.id === 'build').with;
+  expect(build({})).toMatchObject({ sbom: true, provenance: 'mode=max' });
+  expect(build({ sbom: false })).toMatchObject({ sbom: false, provenance: 'mode=max' });
+});
+
+test('an arm64-only image: one build on the arm64 runner, the scan told which platform to pull, still valid', async () => {
+  const text = synthOperator({ platforms: ['linux/arm64'] }).read('.github/workflows/ci.yml');
+  expect(formatFindings(await validateWorkflow(text))).toBe('');
+  const jobs = parse(text).jobs;
+  expect(jobs.image['runs-on']).toBe('ubuntu-24.04-arm');
+  expect(jobs.image.strategy).toBeUndefined();
+  expect(jobs.image.steps.find((s: any) => s.id === 'build').with.platforms).toBe('linux/arm64');
+  expect(jobs.scan.steps.find((s: any) => s.id === 'scan').env).toEqual({ TRIVY_PLATFORM: 'linux/arm64' });
+  // With amd64 built, Trivy pulls it by default: no platform named.
+  expect(parse(synthOperator().read('.github/workflows/ci.yml')).jobs.scan.steps.find((s: any) => s.id === 'scan').env).toBeUndefined();
 });

@@ -32,7 +32,8 @@ const RUN_RULES: RunStepRules = { 'github-release/release': { contents: 'write' 
 function permissionTable(destination: ScanDestination, githubRelease: boolean): { [job: string]: Permissions } {
   return {
     'test': { contents: 'read' },
-    'image': { 'contents': 'read', 'packages': 'write', 'id-token': 'write', 'attestations': 'write' },
+    'image': { contents: 'read', packages: 'write' },
+    'publish': { 'packages': 'write', 'id-token': 'write', 'attestations': 'write' },
     'scan': destination === ScanDestination.ARTIFACT
       ? { packages: 'read' }
       : { 'actions': 'read', 'contents': 'read', 'packages': 'read', 'security-events': 'write' },
@@ -77,8 +78,8 @@ test.each(COMBINATIONS)('%s: actionlint, parser, shellcheck and the audits are c
     ...(options.scanDestination !== ScanDestination.ARTIFACT ? ['upload-sarif'] : []), 'gate']);
   expect(scan.find((s) => s.id === 'gate')!.with['image-ref']).toBe(scan.find((s) => s.id === 'scan')!.with['image-ref']);
   if (options.githubRelease) {
-    // After the image (its digest) and the gate: no release of an image that fails it.
-    expect(workflow.job('github-release').json.needs).toEqual(['image', 'scan']);
+    // After publish (the tagged digest) and the gate: no release of an image that fails it.
+    expect(workflow.job('github-release').json.needs).toEqual(['publish', 'scan']);
   }
   checkSubmoduleCheckouts(workflow, options);
   const upgrade = parseWorkflowText(result.read('.github/workflows/upgrade.yml'));
@@ -98,14 +99,14 @@ function checkSubmoduleCheckouts(workflow: ParsedWorkflow, options: Partial<Rust
   }
 }
 
-test('the release job: release tags only, after the image, notes from the image job\'s digest through env', () => {
+test('the release job: release tags only, after publish, notes from the tagged digest through env', () => {
   const result = synthOperator({ logging: { level: LogLevel.OFF }, githubRelease: true }, {}, scratchDir());
   const job = parseWorkflowText(result.read(WORKFLOW_FILE)).job('github-release');
-  expect(job.json.needs).toBe('image');
+  expect(job.json.needs).toBe('publish');
   expect(job.json.if).toBe("github.event_name == 'push' && startsWith(github.ref, 'refs/tags/')");
   expect(job.json.permissions).toEqual({ contents: 'write' });
   const release = job.steps.find((s) => s.id === 'release')!;
-  expect(release.env).toEqual({ GH_TOKEN: '${{ secrets.GITHUB_TOKEN }}', IMAGE: 'ghcr.io/acme/hello_operator', DIGEST: '${{ needs.image.outputs.digest }}' });
+  expect(release.env).toEqual({ GH_TOKEN: '${{ secrets.GITHUB_TOKEN }}', IMAGE: 'ghcr.io/acme/hello_operator', DIGEST: '${{ needs.publish.outputs.digest }}' });
   expect(job.steps.find((s) => s.id === 'checkout')!.with).toEqual({ 'persist-credentials': false, 'fetch-depth': 0 });
   // Off by default: no job that writes contents.
   const byDefault = parseWorkflowText(synthOperator({ logging: { level: LogLevel.OFF } }, {}, scratchDir()).read(WORKFLOW_FILE));
@@ -238,7 +239,7 @@ describe('the checks catch planted defects', () => {
   test('security-events: write left on a scan job that only keeps an artifact', () => {
     const options = { scanDestination: ScanDestination.ARTIFACT, githubRelease: true };
     const yaml = synthOperator({ logging: { level: LogLevel.OFF }, ...options }, {}, scratchDir()).read(WORKFLOW_FILE);
-    const planted = yaml.replace(/( {2}scan:\n(?: {4}.*\n)*? {4}permissions:\n)( {6}packages: read\n)/, '$1$2      security-events: write\n');
+    const planted = yaml.replace(/( {2}scan:\n(?: {4}.*\n)*? {4}permissions:\n)( {6}packages: read.*\n)/, '$1$2      security-events: write\n');
     expect(planted).not.toBe(yaml);
     expect(auditJobPermissions(parseWorkflowText(planted), DEFAULT_ACTION_PINS, permissionTable(options.scanDestination, true), RUN_RULES))
       .toEqual([expect.stringMatching(/^scan: holds .*security-events/)]);

@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import {
   auditCheckoutCredentials,
   auditJobPermissions,
+  auditUndocumentedPermissions,
   auditPins,
   auditRunExpressions,
   auditWorkflowPermissions,
@@ -69,6 +70,7 @@ describe.each(Object.entries(CONFIGURATIONS))('upgrade.yml: %s', (_name, options
     expect(auditRunExpressions(workflow)).toEqual([]);
     expect(auditWorkflowPermissions(workflow)).toEqual([]);
     expect(auditJobPermissions(workflow, DEFAULT_ACTION_PINS, UPGRADE_PERMISSIONS, UPGRADE_RUN_RULES)).toEqual([]);
+    expect(auditUndocumentedPermissions(workflow)).toEqual([]);
   });
 
   test('weekly and on dispatch; the Rust checks are the CI test job\'s, and the branch is pushed only by the pull-request job', () => {
@@ -106,6 +108,7 @@ test('with a token secret the pushing job holds no write permission; the token r
   const workflow = parseWorkflowText(yaml);
   expect(formatFindings(await validateWorkflow(yaml, UPGRADE))).toEqual(formatFindings([]));
   expect(auditJobPermissions(workflow, DEFAULT_ACTION_PINS, { 'upgrade': { contents: 'read' }, 'pull-request': { contents: 'read' } })).toEqual([]);
+  expect(auditUndocumentedPermissions(workflow)).toEqual([]);
   expect(workflow.job('pull-request').steps.find((s) => s.id === 'push')!.env.GH_TOKEN).toBe('${{ secrets.UPGRADE_TOKEN }}');
   // Without a CI workflow, its own Rust checks.
   expect(workflow.job('upgrade').steps.map((s) => s.id)).toEqual(expect.arrayContaining(['fmt', 'clippy', 'test']));
@@ -113,7 +116,7 @@ test('with a token secret the pushing job holds no write permission; the token r
 
 test('the audits catch a write permission on the upgrade job and a persisted checkout', () => {
   const yaml = synthOperator({}, {}, scratchDir('pro-upgrade-bad-')).read(UPGRADE)
-    .replace('    permissions:\n      contents: read\n', '    permissions:\n      contents: write\n')
+    .replace('    permissions:\n      contents: read # checkout\n', '    permissions:\n      contents: write # checkout\n')
     .replace('persist-credentials: false', 'persist-credentials: true');
   const workflow = parseWorkflowText(yaml);
   expect(auditJobPermissions(workflow, DEFAULT_ACTION_PINS, UPGRADE_PERMISSIONS, UPGRADE_RUN_RULES)).toEqual([

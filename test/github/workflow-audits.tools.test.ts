@@ -1,9 +1,9 @@
 /**
  * Our own versions of the audits security reviewers run on workflows (zizmor's checks), over the
  * parsed YAML of every option combination in `CASES`: SHA pins with the version of the pin table,
- * no persisted checkout credentials, no expressions inside `run:`, least privilege per job, no
- * cache restore in a job that publishes from a tag, a concurrency group per ref, and stable,
- * documented step ids. The last block plants one defect per audit and shows the audit catches it.
+ * no persisted checkout credentials, no expressions inside `run:`, least privilege per job, a
+ * comment on every permission saying what needs it, no cache restore in a job that publishes from
+ * a tag, a concurrency group per ref, and stable, documented step ids. The last block plants one defect per audit and shows the audit catches it.
  */
 import {
   auditCheckoutCredentials,
@@ -11,6 +11,7 @@ import {
   auditPins,
   auditRunExpressions,
   auditStepIds,
+  auditUndocumentedPermissions,
   auditWorkflowPermissions,
   cacheSteps,
   Permissions,
@@ -38,8 +39,12 @@ const EXPECTED_PERMISSIONS: { [job: string]: Permissions } = {
   // Checkout of a possibly private repository. Nothing else: no step pushes or writes anything.
   'test': { contents: 'read' },
   'image': {
-    'contents': 'read', // checkout
-    'packages': 'write', // push to ghcr.io; attest pushes the attestation next to the image
+    contents: 'read', // checkout
+    packages: 'write', // push by digest to ghcr.io
+  },
+  'publish': {
+    // NOT contents: nothing is checked out; metadata-action reads the repository with metadata: read.
+    'packages': 'write', // imagetools create pushes the index and the tags; attest pushes the attestation
     'id-token': 'write', // attest: OIDC token for the Sigstore signing certificate
     'attestations': 'write', // attest: store the attestation
     // NOT artifact-metadata: attest runs with create-storage-record: false.
@@ -56,15 +61,22 @@ const EXPECTED_PERMISSIONS: { [job: string]: Permissions } = {
   'github-release': { contents: 'write' },
 };
 
-/** The table for a case: a scan job that keeps its report as an artifact only pulls the image. */
-function expectedPermissions(generated: WorkflowCase): { [job: string]: Permissions } {
-  return generated.scan.uploadsToCodeScanning ? EXPECTED_PERMISSIONS : { ...EXPECTED_PERMISSIONS, scan: { packages: 'read' } };
-}
-
 /** `run:` steps that use the job token, and what they do with it. */
 const RUN_RULES: RunStepRules = {
   'github-release/release': { contents: 'write' }, // gh release view / create
 };
+
+/**
+ * The table for a case: a scan job that keeps its report as an artifact only pulls the image;
+ * without the attestation, the publish job holds `packages: write` only.
+ */
+function expectedPermissions(generated: WorkflowCase): { [job: string]: Permissions } {
+  return {
+    ...EXPECTED_PERMISSIONS,
+    ...(generated.scan.uploadsToCodeScanning ? {} : { scan: { packages: 'read' } }),
+    ...(generated.release.provenanceAttestation ? {} : { publish: { packages: 'write' } }),
+  };
+}
 
 /** The step ids a job must have, from the documented STEP_IDS and the case's options. */
 function documentedStepIds(generated: WorkflowCase): (jobId: string) => string[] {
@@ -75,7 +87,10 @@ function documentedStepIds(generated: WorkflowCase): (jobId: string) => string[]
         return GhcrReleaseWorkflow.STEP_IDS.test.filter((id) =>
           !((id === 'node-dependencies' || id === 'drift') && !release.driftCheck) && !(id === 'system-packages' && OperatorPlan.of(release.project).resolve().ci.packages.length === 0));
       case GhcrReleaseWorkflow.IMAGE_JOB:
-        return GhcrReleaseWorkflow.STEP_IDS.image;
+        return GhcrReleaseWorkflow.STEP_IDS.image.filter((id) => release.platforms.length > 1 || !['digest', 'upload-digest'].includes(id));
+      case GhcrReleaseWorkflow.PUBLISH_JOB:
+        return GhcrReleaseWorkflow.STEP_IDS.publish.filter((id) =>
+          (release.platforms.length > 1 || id !== 'download-digests') && (release.provenanceAttestation || id !== 'attest'));
       case scan.jobId:
         return TrivyScanJob.STEP_IDS.filter((id) => (id !== 'gate' || scan.gates)
           && (id !== 'upload-sarif' || scan.uploadsToCodeScanning) && (id !== 'upload-artifact' || scan.keepsArtifact));
@@ -97,6 +112,8 @@ const TAG_REFS = ['refs/tags/1.2.3', 'refs/tags/1.2.3-rc.1'];
 interface Evaluation {
   readonly model: WorkflowModel;
   readonly mainRef: string;
+  /** The job of each `cache-from` value. */
+  readonly buildJobs: string[];
   /** `cache-from` of each build step, `cancel-in-progress`, rust-cache `save-if`, by ref. */
   readonly values: { [ref: string]: { cacheFrom: string[]; cancel: string; saveIf: string[] } };
 }
@@ -104,20 +121,24 @@ interface Evaluation {
 async function evaluate(workflow: ParsedWorkflow, yaml: string, pins: Pins, mainBranch: string): Promise<Evaluation> {
   const mainRef = `refs/heads/${mainBranch}`;
   const scenarios: Scenario[] = [...TAG_REFS, mainRef, 'pull_request'].map(scenarioOf);
-  const builds = workflow.jobs.flatMap((job) => workflow.stepsUsing(job.id, pins['build-push'].action));
+  // A build step of a matrix job once per leg, with that leg's `matrix` context.
+  const builds = workflow.jobs.flatMap((job) => {
+    const legs = (job.json.strategy?.matrix?.include ?? [undefined]) as Array<{ [key: string]: unknown } | undefined>;
+    return workflow.stepsUsing(job.id, pins['build-push'].action).flatMap((step) => legs.map((matrix) => ({ step, matrix })));
+  });
   const caches = workflow.jobs.flatMap((job) => cacheSteps(job.steps, pins));
-  const texts = [
-    ...builds.map((step) => String(step.with['cache-from'] ?? '')),
-    String(workflow.json.concurrency?.['cancel-in-progress'] ?? ''),
-    ...caches.map((step) => String(step.with['save-if'] ?? 'true')),
+  const texts: Array<{ text: string; matrix?: { [key: string]: unknown } }> = [
+    ...builds.map(({ step, matrix }) => ({ text: String(step.with['cache-from'] ?? ''), matrix })),
+    { text: String(workflow.json.concurrency?.['cancel-in-progress'] ?? '') },
+    ...caches.map((step) => ({ text: String(step.with['save-if'] ?? 'true') })),
   ];
-  const model = await evaluateWorkflow(yaml, scenarios, scenarios.flatMap((s) => texts.map((text) => ({ scenario: s.id, text }))));
+  const model = await evaluateWorkflow(yaml, scenarios, scenarios.flatMap((s) => texts.map((t) => ({ scenario: s.id, ...t }))));
   const values: Evaluation['values'] = {};
   scenarios.forEach((s, i) => {
     const v = model.templates.slice(i * texts.length, (i + 1) * texts.length);
     values[s.id] = { cacheFrom: v.slice(0, builds.length), cancel: v[builds.length], saveIf: v.slice(builds.length + 1) };
   });
-  return { model, mainRef, values };
+  return { model, mainRef, values, buildJobs: builds.map(({ step }) => step.job) };
 }
 
 /**
@@ -131,7 +152,7 @@ function auditReleaseCache(workflow: ParsedWorkflow, pins: Pins, evaluation: Eva
     if (cacheSteps(job.steps, pins).length > 0) problems.push(`${job.id}: publishes and restores a cache`);
     for (const ref of TAG_REFS) {
       if (evaluation.model.results[ref][job.id] !== 'success') continue;
-      const cacheFrom = evaluation.values[ref].cacheFrom.filter((value) => value !== '');
+      const cacheFrom = evaluation.values[ref].cacheFrom.filter((value, i) => value !== '' && evaluation.buildJobs[i] === job.id);
       if (cacheFrom.length > 0 && !cacheOnReleaseBuilds) problems.push(`${job.id}: imports the build cache (${cacheFrom.join(', ')}) for ${ref}`);
     }
   }
@@ -182,13 +203,21 @@ describe.each(CASES.map((definition) => [definition.name, definition] as const))
     expect(auditJobPermissions(workflow, generated.pins, expectedPermissions(generated), RUN_RULES)).toEqual([]);
   });
 
+  test('every permission of every job carries a comment saying what needs it', () => {
+    expect(workflow.jobs.flatMap((job) => Object.keys(job.json.permissions ?? {})).length).toBeGreaterThan(5);
+    expect(auditUndocumentedPermissions(workflow)).toEqual([]);
+  });
+
   test('no cache restore in a job that publishes from a tag', () => {
     expect(auditReleaseCache(workflow, generated.pins, evaluation, generated.cacheOnReleaseBuilds)).toEqual([]);
     // The image job does publish on tags, and imports the cache on the main branch.
     for (const ref of TAG_REFS) expect(evaluation.model.results[ref][GhcrReleaseWorkflow.IMAGE_JOB]).toBe('success');
     expect(publishes(workflow.job(GhcrReleaseWorkflow.IMAGE_JOB).steps, generated.pins)).toBe(true);
-    expect(evaluation.values[evaluation.mainRef].cacheFrom).toEqual(['type=gha']);
-    expect(evaluation.values['refs/tags/1.2.3'].cacheFrom).toEqual([generated.cacheOnReleaseBuilds ? 'type=gha' : '']);
+    // One cache scope per platform when several are built.
+    const platforms = generated.release.platforms;
+    const branchCache = platforms.length > 1 ? platforms.map((p) => `type=gha,scope=${p.slug}`) : ['type=gha'];
+    expect(evaluation.values[evaluation.mainRef].cacheFrom).toEqual(branchCache);
+    expect(evaluation.values['refs/tags/1.2.3'].cacheFrom).toEqual(generated.cacheOnReleaseBuilds ? branchCache : branchCache.map(() => ''));
   });
 
   test('the test job restores a cargo cache on tags too: justified, it publishes nothing', () => {
@@ -211,7 +240,8 @@ describe.each(CASES.map((definition) => [definition.name, definition] as const))
 
   test('every step has an explicit id, unique per job, equal to the documented STEP_IDS', () => {
     expect(auditStepIds(workflow, documentedStepIds(generated))).toEqual([]);
-    const jobs = [GhcrReleaseWorkflow.TEST_JOB, GhcrReleaseWorkflow.IMAGE_JOB, generated.scan.jobId, generated.install.jobId,
+    const { TEST_JOB, IMAGE_JOB, PUBLISH_JOB } = GhcrReleaseWorkflow;
+    const jobs = [TEST_JOB, IMAGE_JOB, PUBLISH_JOB, generated.scan.jobId, generated.install.jobId,
       ...(generated.githubRelease ? [generated.githubRelease.jobId] : [])];
     expect(workflow.jobs.map((job) => job.id)).toEqual(jobs);
   });
@@ -256,12 +286,24 @@ describe('each audit catches a planted defect', () => {
   });
 
   test('an extra permission, a missing one, a storage record without artifact-metadata', () => {
-    const extra = plant('      attestations: write\n', '      attestations: write\n      checks: write\n');
-    expect(auditJobPermissions(extra, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^image: holds .*"checks":"write"/)]);
-    const missing = plant('      security-events: write\n', '');
+    const extra = plant(/( {6}attestations: write[^\n]*\n)/, '$1      checks: write # planted\n');
+    expect(auditJobPermissions(extra, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^publish: holds .*"checks":"write"/)]);
+    const missing = plant(/ {6}security-events: write[^\n]*\n/, '');
     expect(auditJobPermissions(missing, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^scan: holds/)]);
     const storage = plant('create-storage-record: false', 'create-storage-record: true');
-    expect(auditJobPermissions(storage, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^image: its steps need .*artifact-metadata/)]);
+    expect(auditJobPermissions(storage, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^publish: its steps need .*artifact-metadata/)]);
+    // The tag step pushes: a publish job with packages: read is caught.
+    const readOnly = plant(/( {6}packages: )write( # tag pushes)/, '$1read$2');
+    expect(auditJobPermissions(readOnly, generated.pins, EXPECTED_PERMISSIONS)).toEqual([expect.stringMatching(/^publish: holds .*"packages":"read"/)]);
+  });
+
+  test('a permission without a comment, permissions that cannot be documented per scope', () => {
+    expect(auditUndocumentedPermissions(plant(/( {6}id-token: write) # [^\n]*/, '$1'))).toEqual(['publish: id-token: write has no comment saying what needs it']);
+    expect(auditUndocumentedPermissions(plant(/( {6}contents: read) # checkout\n( {4}steps:\n {6}- name: Check out)/, '$1\n$2'))).toEqual(['test: contents: read has no comment saying what needs it']);
+    expect(auditUndocumentedPermissions(plant(/( {4}permissions:)\n {6}actions: read[^\n]*\n {6}contents: read[^\n]*\n {6}packages: read[^\n]*\n {6}security-events: write[^\n]*\n/, '$1 read-all\n')))
+      .toEqual(['scan: permissions "read-all" cannot say what needs each scope']);
+    // An empty block documents nothing and needs nothing.
+    expect(parseWorkflowText(generated.yaml).job(generated.install.jobId).json.permissions).toEqual({});
   });
 
   test('a missing, duplicate or undocumented step id', () => {

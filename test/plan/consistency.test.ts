@@ -161,11 +161,14 @@ describe.each(MATRIX.map((config) => [`${config.allocator}, ${config.profile}, t
     expect(documented).toEqual([...env.keys()].sort().map((name) => [name, env.get(name), expectedReader(name)]));
   });
 
-  test('one image name: metadata, attestation, scan, docs and operator.json', () => {
-    const steps = (job: string) => files.workflow.jobs[job].steps as { id: string; with?: any }[];
+  test('one image name: build, metadata, tags, attestation, scan, docs and operator.json', () => {
+    const steps = (job: string) => files.workflow.jobs[job].steps as { id: string; with?: any; env?: any }[];
     const image = steps('image').find((s) => s.id === 'metadata')!.with.images;
-    expect(steps('image').find((s) => s.id === 'attest')!.with['subject-name']).toBe(image);
-    expect(steps('scan').find((s) => s.id === 'scan')!.with['image-ref']).toBe(`${image}@\${{ needs.image.outputs.digest }}`);
+    expect(steps('publish').find((s) => s.id === 'metadata')!.with.images).toBe(image);
+    expect(steps('image').find((s) => s.id === 'build')!.with.outputs).toContain(`,name=${image},`);
+    expect(steps('publish').find((s) => s.id === 'tag')!.env.IMAGE).toBe(image);
+    expect(steps('publish').find((s) => s.id === 'attest')!.with['subject-name']).toBe(image);
+    expect(steps('scan').find((s) => s.id === 'scan')!.with['image-ref']).toBe(`${image}@\${{ needs.publish.outputs.digest }}`);
     expect(new Set([...files.docs.matchAll(/ghcr\.io\/[A-Za-z0-9_.\/-]+/g)].map((m) => m[0]))).toEqual(new Set([image]));
     expect(files.operatorJson.container.split(':')[0]).toBe(image);
   });

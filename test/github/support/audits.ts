@@ -54,6 +54,36 @@ export function auditRunExpressions(workflow: ParsedWorkflow): string[] {
     .map((step) => `${where(step)}: expression inside run:`);
 }
 
+/**
+ * zizmor's `undocumented-permissions`: every permission a job holds carries a comment saying what
+ * needs it; `read-all`/`write-all` cannot be documented per scope.
+ */
+export function auditUndocumentedPermissions(workflow: ParsedWorkflow): string[] {
+  const problems: string[] = [];
+  for (const job of workflow.jobs) {
+    const permissions = job.json.permissions;
+    if (permissions === undefined) continue;
+    if (typeof permissions !== 'object' || permissions === null) {
+      problems.push(`${job.id}: permissions ${JSON.stringify(permissions)} cannot say what needs each scope`);
+      continue;
+    }
+    for (const scope of Object.keys(permissions)) {
+      if (!job.permissionComments[scope]) problems.push(`${job.id}: ${scope}: ${permissions[scope]} has no comment saying what needs it`);
+    }
+  }
+  return problems;
+}
+
+/** A build-push step that pushes: `push: true`, or an `outputs` image exporter with `push=true`. */
+export function buildPushes(step: ParsedStep): boolean {
+  return step.with.push === true || /(^|,)push=true(,|$)/.test(String(step.with.outputs ?? ''));
+}
+
+/** A `run:` step that pushes tags to the registry (`docker buildx imagetools create`). */
+export function tagsImages(step: ParsedStep): boolean {
+  return step.run !== undefined && /docker buildx imagetools create/.test(step.run);
+}
+
 /** `permissions: {}` at workflow level (nothing granted by default). */
 export function auditWorkflowPermissions(workflow: ParsedWorkflow): string[] {
   const permissions = workflow.json.permissions;
@@ -74,8 +104,9 @@ function grant(into: Permissions, scope: string, level: 'read' | 'write'): void 
 export function neededPermissions(steps: ParsedStep[], pins: Pins, runRules: RunStepRules = {}): Permissions {
   const needed: Permissions = {};
   const keyOf = (step: ParsedStep) => Object.keys(pins).find((key) => pins[key].action === actionOf(step.uses));
-  const pushes = steps.some((s) => (keyOf(s) === 'build-push' && s.with.push === true) || (keyOf(s) === 'attest' && s.with['push-to-registry'] === true));
+  const pushes = steps.some((s) => (keyOf(s) === 'build-push' && buildPushes(s)) || (keyOf(s) === 'attest' && s.with['push-to-registry'] === true) || tagsImages(s));
   for (const step of steps) {
+    if (tagsImages(step)) grant(needed, 'packages', 'write'); // pushes the index and its tags
     if (step.run !== undefined) {
       // A script that uses the job token (or OIDC) needs a rule of its own (`runRules`, by job/step id).
       const rule = runRules[`${step.job}/${step.id}`];
@@ -94,7 +125,7 @@ export function neededPermissions(steps: ParsedStep[], pins: Pins, runRules: Run
         grant(needed, 'packages', pushes ? 'write' : 'read');
         break;
       case 'build-push':
-        if (step.with.push === true) grant(needed, 'packages', 'write');
+        if (buildPushes(step)) grant(needed, 'packages', 'write');
         break;
       case 'attest':
         grant(needed, 'id-token', 'write');
@@ -116,7 +147,7 @@ export function neededPermissions(steps: ParsedStep[], pins: Pins, runRules: Run
       case 'download-artifact': // same run: no actions: read needed
       case 'rust-cache': // the cache service uses the runner's own cache token, not GITHUB_TOKEN scopes
       case 'setup-buildx':
-      case 'metadata':
+      case 'metadata': // reads the repository through the API: `metadata: read`, which every token has
         break;
       default:
         throw new Error(`${where(step)}: no permission rule for ${step.uses}`);
@@ -169,8 +200,8 @@ export function auditStepIds(workflow: ParsedWorkflow, documented: (jobId: strin
 
 /** A job publishes when it pushes an image or an attestation to a registry. */
 export function publishes(steps: ParsedStep[], pins: Pins): boolean {
-  return steps.some((s) => (actionOf(s.uses) === pins['build-push'].action && s.with.push === true)
-    || (actionOf(s.uses) === pins.attest.action && s.with['push-to-registry'] === true));
+  return steps.some((s) => (actionOf(s.uses) === pins['build-push'].action && buildPushes(s))
+    || (actionOf(s.uses) === pins.attest.action && s.with['push-to-registry'] === true) || tagsImages(s));
 }
 
 /** The cache actions of a job (actions/cache, rust-cache). */

@@ -101,6 +101,25 @@ export const CASES: readonly CaseDefinition[] = [
     },
   },
   {
+    name: 'multi-platform',
+    project: { platforms: ['linux/amd64', 'linux/arm64'], operatorInstallTest: true, gitTokenSecret: 'PRIVATE_DEPS_TOKEN' },
+  },
+  {
+    name: 'multi-platform, Tercen tags, own runners, no SBOM or attestation',
+    workflowOnly: {
+      release: {
+        imageName: 'ghcr.io/acme/hello_operator',
+        platforms: ['linux/arm64', 'linux/amd64'],
+        platformRunners: { 'linux/arm64': ['self-hosted', 'linux', 'arm64'] },
+        runsOn: ['ubuntu-24.04'],
+        imageTagPolicy: ImageTagPolicy.TERCEN,
+        sbom: false,
+        provenanceAttestation: false,
+        cacheOnReleaseBuilds: true,
+      },
+    },
+  },
+  {
     name: 'cacheOnReleaseBuilds',
     workflowOnly: { release: { imageName: 'ghcr.io/acme/hello_operator', cacheOnReleaseBuilds: true } },
   },

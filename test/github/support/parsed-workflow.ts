@@ -21,6 +21,8 @@ export interface ParsedJob {
   readonly id: string;
   readonly json: { readonly [key: string]: any };
   readonly steps: ParsedStep[];
+  /** The comment after each `permissions:` entry (`contents: read # checkout` gives `checkout`), by scope. */
+  readonly permissionComments: { readonly [scope: string]: string | undefined };
 }
 
 export interface ParsedWorkflow {
@@ -46,6 +48,14 @@ export function parseWorkflowText(text: string): ParsedWorkflow {
     for (const pair of (jobsNode as YAMLMap).items) {
       const id = String(isScalar(pair.key) ? pair.key.value : pair.key);
       const stepsNode = isMap(pair.value) ? pair.value.get('steps', true) : undefined;
+      const permissionsNode = isMap(pair.value) ? pair.value.get('permissions', true) : undefined;
+      const permissionComments: { [scope: string]: string | undefined } = {};
+      if (isMap(permissionsNode)) {
+        for (const entry of (permissionsNode as YAMLMap).items) {
+          const scope = String(isScalar(entry.key) ? entry.key.value : entry.key);
+          permissionComments[scope] = isScalar(entry.value) ? entry.value.comment?.trim() : undefined;
+        }
+      }
       const steps: ParsedStep[] = [];
       if (isSeq(stepsNode)) {
         stepsNode.items.forEach((item, index) => {
@@ -67,7 +77,7 @@ export function parseWorkflowText(text: string): ParsedWorkflow {
           });
         });
       }
-      jobs.push({ id, json: json.jobs[id], steps });
+      jobs.push({ id, json: json.jobs[id], steps, permissionComments });
     }
   }
   return {

@@ -12,8 +12,8 @@
 //
 // Protocol: one JSON request on stdin, one JSON response on stdout.
 //   request:  {"name": ".github/workflows/ci.yml", "content": "<yaml>",
-//              "scenarios": [{"id": "main", "github": {"event_name": "push", "ref": "refs/heads/main", ...}}],
-//              "templates": [{"scenario": "main", "text": "${{ github.ref_type == 'branch' && 'x' || '' }}"}]}
+//              "scenarios": [{"id": "main", "github": {"event_name": "push", "ref": "refs/heads/main", ...}, "failing": ["test"]}],
+//              "templates": [{"scenario": "main", "text": "${{ github.ref_type == 'branch' && 'x' || '' }}", "matrix": {...}}]}
 //   response: {"errors": [...], "events": {...}, "jobs": [{"id", "needs", "if"}],
 //              "results": {"main": {"test": "success", "image": "skipped"}}, "templates": ["x"]}
 // Filter matching (branches/tags) is NOT done here: the test does it, from `events`.
@@ -43,8 +43,8 @@ function interpolate(text, context) {
     evaluate(expression.trim(), context, { success: true, failure: false, cancelled: false, always: true }).coerceString());
 }
 
-/** Job results for one scenario: every job that runs is assumed to succeed. */
-function jobResults(jobs, github) {
+/** Job results for one scenario: every job that runs succeeds, except those listed as failing. */
+function jobResults(jobs, github, failing = []) {
   const byId = new Map(jobs.map((job) => [job.id, job]));
   const results = {};
   const ancestors = (id, seen = new Set()) => {
@@ -70,7 +70,7 @@ function jobResults(jobs, github) {
     };
     const needs = Object.fromEntries((job.needs ?? []).map((n) => [n, { result: results[n], outputs: {} }]));
     const runs = truthy(evaluate(job.if, { github, needs, vars: {}, inputs: {} }, status));
-    results[id] = runs ? 'success' : 'skipped';
+    results[id] = runs ? (failing.includes(id) ? 'failure' : 'success') : 'skipped';
     return results[id];
   };
   for (const job of jobs) decide(job.id);
@@ -84,11 +84,12 @@ async function handle(request) {
   if (!template || errors.length > 0) {
     return { errors };
   }
-  const jobs = template.jobs.map((job) => ({ id: job.id, needs: job.needs ?? [], if: job.if.expression }));
+  // Ids and needs as plain strings (the converted template holds string tokens).
+  const jobs = template.jobs.map((job) => ({ id: String(job.id.value ?? job.id), needs: (job.needs ?? []).map((n) => String(n.value ?? n)), if: job.if.expression }));
   const github = Object.fromEntries((request.scenarios ?? []).map((s) => [s.id, s.github]));
-  const results = Object.fromEntries((request.scenarios ?? []).map((s) => [s.id, jobResults(jobs, s.github)]));
+  const results = Object.fromEntries((request.scenarios ?? []).map((s) => [s.id, jobResults(jobs, s.github, s.failing)]));
   const templates = (request.templates ?? []).map((t) =>
-    interpolate(t.text, { github: github[t.scenario], needs: {}, steps: {}, env: {}, vars: {}, inputs: {}, secrets: {}, runner: {}, job: {} }));
+    interpolate(t.text, { github: github[t.scenario], needs: {}, steps: {}, env: {}, vars: {}, inputs: {}, secrets: {}, runner: {}, job: {}, matrix: t.matrix ?? {} }));
   return { errors, events: template.events, jobs, results, templates };
 }
 

@@ -27,6 +27,8 @@ export interface Scenario {
   /** The row label: a git ref pushed, or `pull_request`. */
   readonly id: string;
   readonly github: GithubContext;
+  /** Jobs that fail when they run (the others succeed). */
+  readonly failing?: readonly string[];
 }
 
 /** The scenario of a ref from `GhcrReleaseWorkflow.EXAMPLE_REFS` (or any `refs/heads|tags/...`). */
@@ -55,7 +57,7 @@ export function scenarioOf(ref: string): Scenario {
   };
 }
 
-export type JobResult = 'success' | 'skipped';
+export type JobResult = 'success' | 'failure' | 'skipped';
 
 export interface WorkflowModel {
   /** `on:` as converted by GitHub's parser. */
@@ -71,6 +73,8 @@ export interface WorkflowModel {
 export interface TemplateRequest {
   readonly scenario: string;
   readonly text: string;
+  /** The `matrix` context (one leg of a matrix job). */
+  readonly matrix?: { readonly [key: string]: unknown };
 }
 
 /** Runs `workflow-model-worker.mjs` on a workflow. */
