@@ -33,6 +33,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "rustVersion": null
   },
   "CargoDependabotOptions": {
+    "cooldownDays": null,
     "openPullRequestsLimit": null,
     "schedule": null
   },
@@ -162,7 +163,6 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "releaseContainerCheck": null,
     "releaseVersionCheck": null,
     "runsOn": null,
-    "rustToolchain": null,
     "systemPackages": null,
     "tagPatterns": null
   },
@@ -341,7 +341,8 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "localImageTag": null,
     "pinsContainerVersion": null,
     "release": null,
-    "runtime": "RuntimePlan"
+    "runtime": "RuntimePlan",
+    "toolchain": "ToolchainPlan"
   },
   "RunInstructionOptions": {
     "mounts": null
@@ -404,10 +405,25 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "runtimeEnvironment": null,
     "runtimeImage": null,
     "runtimePackages": null,
+    "rustToolchain": null,
     "tags": null,
     "tercenSdk": null,
     "tercenSdkBranch": null,
     "upgradeWorkflow": null
+  },
+  "RustToolchainFileOptions": {
+    "channel": null,
+    "subject": null
+  },
+  "ToolchainInput": {
+    "channel": null,
+    "subject": null
+  },
+  "ToolchainPlan": {
+    "channel": null,
+    "components": null,
+    "file": null,
+    "profile": null
   },
   "TrivyScanJobOptions": {
     "failOnFindings": null,
@@ -426,7 +442,6 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "gitTokenSecret": null,
     "image": null,
     "policy": null,
-    "rustToolchain": null,
     "systemPackages": null
   },
   "projen.GitOptions": {

@@ -27,13 +27,6 @@ export interface GhcrReleaseWorkflowOptions {
   readonly systemPackages?: string[];
 
   /**
-   * Rust toolchain of the test job.
-   * @default - the Rust version of the Dockerfile's builder image (so CI tests what the image
-   * builds), else "stable"
-   */
-  readonly rustToolchain?: string;
-
-  /**
    * Branch whose pushes publish the image under its own name as tag.
    * @default "main"
    */
@@ -237,9 +230,6 @@ export class GhcrReleaseWorkflow extends Component {
     if (options.systemPackages) {
       aptPackageList(options.systemPackages, 'systemPackages');
     }
-    if (options.rustToolchain !== undefined && !/^(stable|beta|nightly(-\d{4}-\d{2}-\d{2})?|\d+\.\d+(\.\d+)?)$/.test(options.rustToolchain)) {
-      throw new OptionError('rustToolchain', `"${options.rustToolchain}" is not a Rust toolchain.`, 'Use "stable", "nightly" or a version such as "1.75".');
-    }
 
     this.plan = OperatorPlan.of(project);
     this.plan.setWorkflow({
@@ -247,7 +237,6 @@ export class GhcrReleaseWorkflow extends Component {
       gitTokenSecret: this.gitTokenSecret,
       gitTokenBuildSecretId: options.gitTokenBuildSecretId,
       systemPackages: options.systemPackages,
-      rustToolchain: options.rustToolchain,
       policy: this.policy,
     });
 
@@ -355,17 +344,15 @@ export class GhcrReleaseWorkflow extends Component {
       );
     }
     steps.push(
-      {
-        id: 'toolchain',
-        name: 'Install Rust toolchain',
-        uses: this.actions.uses('rust-toolchain'),
-        with: { toolchain: plan.ci.toolchain, components: 'rustfmt, clippy' },
-      },
+      rustToolchainStep(),
       {
         id: 'cargo-cache',
         name: 'Cache cargo registry and target',
         uses: this.actions.uses('rust-cache'),
-        // Keyed on Cargo.lock and the toolchain by the action; saved from the main branch only.
+        // Release builds use no cache (neither restored nor saved): nothing another ref wrote
+        // reaches a release. Keyed on Cargo.lock and the toolchain by the action; saved from
+        // the main branch only.
+        if: "github.ref_type != 'tag'",
         with: { 'save-if': `\${{ github.ref == 'refs/heads/${this.mainBranch}' }}` },
       },
     );
@@ -521,6 +508,18 @@ export class GhcrReleaseWorkflow extends Component {
       ...credentialEnvironment(`$${token.variable}`),
     };
   }
+}
+
+/**
+ * Installs the toolchain of rust-toolchain.toml (channel, components, profile) with the rustup
+ * of GitHub's hosted runners: no third-party action, and the file stays the one source.
+ */
+export function rustToolchainStep(): workflows.JobStep {
+  return {
+    id: 'toolchain',
+    name: 'Install the Rust toolchain of rust-toolchain.toml',
+    run: 'rustup toolchain install\nrustc --version\ncargo --version',
+  };
 }
 
 /** Jobs run and image tags pushed for one git ref. */

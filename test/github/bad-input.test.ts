@@ -105,7 +105,6 @@ describe('GhcrReleaseWorkflow options', () => {
     [{ imageName: 'ghcr.io/AcmeCorp/hello_operator' }, 'imageName'],
     [{ imageName: 'ghcr.io/acme/hello operator' }, 'imageName'],
     [{ imageName: 'ghcr.io/acme/hello_operator:main' }, 'imageName'],
-    [{ rustToolchain: 'latest' }, 'rustToolchain'],
     [{ systemPackages: ['libssl-dev; curl evil'] }, 'systemPackages'],
     [{ fileName: 'ci.txt' }, 'fileName'],
     [{ fileName: '../ci.yml' }, 'fileName'],
@@ -124,7 +123,6 @@ describe('GhcrReleaseWorkflow options', () => {
       gitTokenSecret: 'GIT_TOKEN',
       gitTokenBuildSecretId: 'git_token',
       actionPins: { checkout: PIN },
-      rustToolchain: '1.75',
       systemPackages: ['libssl-dev'],
       fileName: 'release.yaml',
     });

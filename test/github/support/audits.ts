@@ -110,7 +110,6 @@ export function neededPermissions(steps: ParsedStep[], pins: Pins, runRules: Run
       case 'trivy':
         grant(needed, 'packages', 'read'); // pulls the pushed image, private on GHCR until made public
         break;
-      case 'rust-toolchain':
       case 'setup-node':
       case 'upload-artifact': // the artifact service uses the runner's own token
       case 'download-artifact': // same run: no actions: read needed
