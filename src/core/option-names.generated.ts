@@ -28,6 +28,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
   },
   "BuilderPlan": {
     "debianRelease": null,
+    "followsToolchain": null,
     "image": null,
     "packages": null,
     "rustVersion": null

@@ -294,7 +294,8 @@ export class OperatorPlan extends Component {
           ? `Set builderImage to a newer Rust (e.g. "rust:${DEFAULT_RUST_CHANNEL}-slim-bookworm"), or leave it unset and set ${option} (default ${DEFAULT_RUST_CHANNEL}); or regenerate Cargo.lock with cargo ${channel}.`
           : `Set ${option} to ${DEFAULT_RUST_CHANNEL} or newer (the builder image follows it), or regenerate Cargo.lock with cargo ${channel}.`);
     }
-    return [...warnings, ...(plan.builder && plan.runtime && build ? checkDebianReleases(plan.builder, plan.runtime, build.allowNewerBuilderRelease) : [])];
+    const releases = plan.builder && plan.runtime && build ? checkDebianReleases(plan.builder, plan.runtime, build.allowNewerBuilderRelease) : [];
+    return [...warnings, ...releases];
   }
 
   private compute(): ResolvedPlan {

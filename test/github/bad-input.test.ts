@@ -7,6 +7,7 @@ import { LogLevel, Project } from 'projen';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src';
 import { removeScratchDirs, scratchDir } from './support/scratch';
 import { OptionError } from '../../src/core/errors';
+import { CargoDependabot, CargoDependabotOptions } from '../../src/github/cargo-dependabot';
 import { GhcrReleaseWorkflow, GhcrReleaseWorkflowOptions } from '../../src/github/ghcr-release-workflow';
 import { OperatorInstallTestJob, OperatorInstallTestJobOptions } from '../../src/github/operator-install-test-job';
 import { TrivyScanJob, TrivyScanJobOptions } from '../../src/github/trivy-scan-job';
@@ -151,5 +152,27 @@ describe('scan and install-test job options', () => {
     [{ jobId: 'test' }, 'operatorInstallTest.jobId'],
   ])('OperatorInstallTestJob %j', (options, subject) => {
     expectOptionError(withRelease((release) => new OperatorInstallTestJob(release, options as OperatorInstallTestJobOptions)), subject);
+  });
+});
+
+describe('dependabot.yml options', () => {
+  const dependabot = (options: CargoDependabotOptions) => (outdir: string) =>
+    new CargoDependabot(new Project({ name: 'hello_operator', outdir, logging: { level: LogLevel.OFF } }), options);
+
+  test.each([
+    [{ cooldownDays: 0 }, 'dependabot.cooldownDays'],
+    [{ cooldownDays: 91 }, 'dependabot.cooldownDays'],
+    [{ cooldownDays: 2.5 }, 'dependabot.cooldownDays'],
+    [{ openPullRequestsLimit: -1 }, 'dependabot.openPullRequestsLimit'],
+  ])('%j', (options, subject) => {
+    expectOptionError(dependabot(options), subject);
+  });
+
+  test('a valid cooldown is written as cooldown.default-days', () => {
+    const outdir = scratchDir('pro-dependabot-');
+    const project = new Project({ name: 'hello_operator', outdir, logging: { level: LogLevel.OFF } });
+    new CargoDependabot(project, { cooldownDays: 14 });
+    project.synth();
+    expect(fs.readFileSync(`${outdir}/.github/dependabot.yml`, 'utf-8')).toContain('cooldown:\n      default-days: 14\n');
   });
 });
