@@ -8,7 +8,7 @@ import { credentialEnvironment } from '../core/git-token';
 import { ImageReference } from '../core/image-reference';
 import { checkBuildSecretId, checkSecretName } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
-import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
+import { OperatorPlan, ResolvedPlan, ToolchainPlan } from '../plan/operator-plan';
 import { ImageTagPolicy, JobTrigger, ReleasePolicy } from '../plan/release-policy';
 
 /** Options for `GhcrReleaseWorkflow`. */
@@ -344,7 +344,7 @@ export class GhcrReleaseWorkflow extends Component {
       );
     }
     steps.push(
-      rustToolchainStep(),
+      rustToolchainStep(plan.toolchain),
       {
         id: 'cargo-cache',
         name: 'Cache cargo registry and target',
@@ -512,13 +512,27 @@ export class GhcrReleaseWorkflow extends Component {
 
 /**
  * Installs the toolchain of rust-toolchain.toml (channel, components, profile) with the rustup
- * of GitHub's hosted runners: no third-party action, and the file stays the one source.
+ * of GitHub's hosted runners: no third-party action, and the file stays the one source. On a
+ * project without the file (a workflow used alone), the plan's channel is installed and set for
+ * the checkout, so CI still tests with the Rust the image builds with.
  */
-export function rustToolchainStep(): workflows.JobStep {
+export function rustToolchainStep(toolchain: ToolchainPlan): workflows.JobStep {
+  if (toolchain.file) {
+    return {
+      id: 'toolchain',
+      name: 'Install the Rust toolchain of rust-toolchain.toml',
+      run: 'rustup toolchain install\nrustc --version\ncargo --version',
+    };
+  }
   return {
     id: 'toolchain',
-    name: 'Install the Rust toolchain of rust-toolchain.toml',
-    run: 'rustup toolchain install\nrustc --version\ncargo --version',
+    name: `Install Rust ${toolchain.channel}`,
+    run: [
+      `rustup toolchain install ${toolchain.channel} --profile ${toolchain.profile} --component ${toolchain.components.join(',')}`,
+      `rustup override set ${toolchain.channel}`,
+      'rustc --version',
+      'cargo --version',
+    ].join('\n'),
   };
 }
 

@@ -3,6 +3,7 @@ import { GitHub, GithubWorkflow, workflows } from 'projen/lib/github';
 import { annotatePins, GhcrReleaseWorkflow, rustToolchainStep } from './ghcr-release-workflow';
 import { ActionPins, PinnedAction } from './pinned-actions';
 import { OptionError } from '../core/errors';
+import { OperatorPlan } from '../plan/operator-plan';
 
 /** Options for `OperatorUpgradeWorkflow`. */
 export interface OperatorUpgradeWorkflowOptions {
@@ -160,7 +161,7 @@ export class OperatorUpgradeWorkflow extends Component {
     const steps = (job?.steps ?? []).filter((step) => OperatorUpgradeWorkflow.RUST_CHECK_STEP_IDS.includes(step.id ?? ''));
     if (steps.length === 0) {
       return [
-        rustToolchainStep(),
+        rustToolchainStep(OperatorPlan.of(this.project).resolve().toolchain),
         { id: 'fmt', name: 'Check formatting', run: 'cargo fmt --all -- --check' },
         { id: 'clippy', name: 'Lint', run: 'cargo clippy --all-targets --all-features -- -D warnings' },
         { id: 'test', name: 'Test', run: 'cargo test --all-features' },
