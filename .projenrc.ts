@@ -70,6 +70,8 @@ const project = new cdk.JsiiProject({
       testTimeout: 120_000,
       // The real image build is its own command (`npm run test:image`): it takes minutes.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/image/'],
+      // cargo in generated projects runs on the host's toolchain, not rust-toolchain.toml's.
+      globalSetup: '<rootDir>/test/support/host-toolchain.ts',
     },
   },
   npmignoreEnabled: true,

@@ -25,3 +25,4 @@ export * from './github/trivy-scan-job';
 export * from './tercen/operator-json';
 export * from './tercen/operator-manifest';
 export * from './toolchain/operator-node-package';
+export * from './toolchain/rust-toolchain-file';

@@ -217,7 +217,7 @@ export class CargoManifest extends Component {
 
   /**
    * `rust-version` written when Cargo.toml is scaffolded; set at synth time by the project from
-   * the builder image that really builds the crate.
+   * the Rust toolchain (rust-toolchain.toml's channel, which the builder image carries).
    */
   public scaffoldRustVersion?: string;
 

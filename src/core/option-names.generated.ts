@@ -46,11 +46,13 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
   },
   "BuilderPlan": {
     "debianRelease": null,
+    "followsToolchain": null,
     "image": null,
     "packages": null,
     "rustVersion": null
   },
   "CargoDependabotOptions": {
+    "cooldownDays": null,
     "openPullRequestsLimit": null,
     "schedule": null
   },
@@ -188,7 +190,6 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "releaseContainerCheck": null,
     "releaseVersionCheck": null,
     "runsOn": null,
-    "rustToolchain": null,
     "sbom": null,
     "submodules": null,
     "systemPackages": null,
@@ -389,7 +390,8 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "platforms": null,
     "release": null,
     "runtime": "RuntimePlan",
-    "submodules": null
+    "submodules": null,
+    "toolchain": "ToolchainPlan"
   },
   "RunInstructionOptions": {
     "mounts": null
@@ -457,6 +459,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "runtimeEnvironment": null,
     "runtimeImage": null,
     "runtimePackages": null,
+    "rustToolchain": null,
     "sbom": null,
     "scanDestination": null,
     "submodules": null,
@@ -464,6 +467,20 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "tercenSdk": null,
     "tercenSdkBranch": null,
     "upgradeWorkflow": null
+  },
+  "RustToolchainFileOptions": {
+    "channel": null,
+    "subject": null
+  },
+  "ToolchainInput": {
+    "channel": null,
+    "subject": null
+  },
+  "ToolchainPlan": {
+    "channel": null,
+    "components": null,
+    "file": null,
+    "profile": null
   },
   "TrivyScanJobOptions": {
     "destination": null,
@@ -484,7 +501,6 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "image": null,
     "platforms": null,
     "policy": null,
-    "rustToolchain": null,
     "submodules": null,
     "systemPackages": null
   },

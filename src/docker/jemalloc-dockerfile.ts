@@ -39,8 +39,10 @@ export interface JemallocDockerfileOptions {
   /**
    * Image of the builder stage (its tag gives the Rust version and the Debian release). Keep it
    * on the same Debian release as `runtimeImage`. For an image whose tag does not say, override
-   * `builderBase()` in a subclass and return `BuilderBase.custom(...)`.
-   * @default BuilderBase.DEFAULT_IMAGE ("rust:1.75-slim-bookworm")
+   * `builderBase()` in a subclass and return `BuilderBase.custom(...)`. The Rust version it
+   * carries becomes rust-toolchain.toml's channel; a different `rustToolchain` is refused.
+   * @default - `rust:<rustToolchain>-slim-bookworm` (`BuilderBase.rustToolchain()`):
+   * "rust:1.92-slim-bookworm" by default
    */
   readonly builderImage?: string;
 
@@ -153,7 +155,7 @@ export interface JemallocDockerfileOptions {
  * instructions, use the stages' methods (`tryFindStage('runtime')?.insertBefore(...)`).
  */
 export class JemallocDockerfile extends Dockerfile {
-  /** The seed's builder image. */
+  /** The default builder image (the default Rust channel's official image). */
   public static readonly DEFAULT_BUILDER_IMAGE = BuilderBase.DEFAULT_IMAGE;
   /** The seed's runtime image. */
   public static readonly DEFAULT_RUNTIME_IMAGE = RuntimeBase.DEFAULT_IMAGE;
@@ -249,7 +251,7 @@ export class JemallocDockerfile extends Dockerfile {
    * `BuilderBase.custom('tercen/rust-operator-base:latest', { debianRelease: 'bookworm', rustVersion: '1.92' })`.
    */
   protected builderBase(): BuilderBase {
-    return BuilderBase.fromImage(this.options.builderImage ?? JemallocDockerfile.DEFAULT_BUILDER_IMAGE, 'builderImage');
+    return this.options.builderImage === undefined ? BuilderBase.rustToolchain() : BuilderBase.fromImage(this.options.builderImage, 'builderImage');
   }
 
   /**

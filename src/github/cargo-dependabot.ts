@@ -25,6 +25,13 @@ export interface CargoDependabotOptions {
    * @default 5
    */
   readonly openPullRequestsLimit?: number;
+
+  /**
+   * Days a new release must be out before Dependabot proposes it (`cooldown.default-days`): a
+   * compromised release is usually yanked within days, before it reaches the operator.
+   * @default 7
+   */
+  readonly cooldownDays?: number;
 }
 
 /**
@@ -39,6 +46,11 @@ export class CargoDependabot extends YamlFile {
     if (!Number.isInteger(limit) || limit < 0) {
       throw new OptionError('dependabot.openPullRequestsLimit', `${limit} is not a count.`, 'Use a whole number such as 5 (0 pauses version updates).');
     }
+    const cooldown = options.cooldownDays ?? 7;
+    // GitHub accepts 1 to 90 days.
+    if (!Number.isInteger(cooldown) || cooldown < 1 || cooldown > 90) {
+      throw new OptionError('dependabot.cooldownDays', `${cooldown} is not a number of days from 1 to 90.`, 'Use a whole number such as 7.');
+    }
     super(project, '.github/dependabot.yml', {
       committed: true,
       obj: {
@@ -49,6 +61,7 @@ export class CargoDependabot extends YamlFile {
             'directory': '/',
             'schedule': { interval: options.schedule ?? DependabotSchedule.WEEKLY },
             'open-pull-requests-limit': limit,
+            'cooldown': { 'default-days': cooldown },
           },
         ],
       },

@@ -11,7 +11,7 @@ import { checkBuildSecretId, checkSecretName } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
 import { checkSubmodules, GitSubmodules } from '../core/submodules';
 import { checkRunnerLabels, platformBuilds, PlatformBuild } from '../plan/image-platforms';
-import { OperatorPlan, ResolvedPlan } from '../plan/operator-plan';
+import { OperatorPlan, ResolvedPlan, ToolchainPlan } from '../plan/operator-plan';
 import { ImageTagPolicy, JobTrigger, ReleasePolicy } from '../plan/release-policy';
 
 /** Options for `GhcrReleaseWorkflow`. */
@@ -28,13 +28,6 @@ export interface GhcrReleaseWorkflowOptions {
    * @default - the builder packages of the project's Dockerfile (the operator plan's), else none
    */
   readonly systemPackages?: string[];
-
-  /**
-   * Rust toolchain of the test job.
-   * @default - the Rust version of the Dockerfile's builder image (so CI tests what the image
-   * builds), else "stable"
-   */
-  readonly rustToolchain?: string;
 
   /**
    * Branch whose pushes publish the image under its own name as tag.
@@ -272,9 +265,6 @@ export class GhcrReleaseWorkflow extends Component {
     if (options.systemPackages) {
       aptPackageList(options.systemPackages, 'systemPackages');
     }
-    if (options.rustToolchain !== undefined && !/^(stable|beta|nightly(-\d{4}-\d{2}-\d{2})?|\d+\.\d+(\.\d+)?)$/.test(options.rustToolchain)) {
-      throw new OptionError('rustToolchain', `"${options.rustToolchain}" is not a Rust toolchain.`, 'Use "stable", "nightly" or a version such as "1.75".');
-    }
 
     this.plan = OperatorPlan.of(project);
     this.plan.setWorkflow({
@@ -282,7 +272,6 @@ export class GhcrReleaseWorkflow extends Component {
       gitTokenSecret: this.gitTokenSecret,
       gitTokenBuildSecretId: options.gitTokenBuildSecretId,
       systemPackages: options.systemPackages,
-      rustToolchain: options.rustToolchain,
       policy: this.policy,
       submodules: options.submodules === undefined ? undefined : checkSubmodules(options.submodules, 'submodules'),
       platforms: this.platforms,
@@ -428,17 +417,15 @@ export class GhcrReleaseWorkflow extends Component {
       );
     }
     steps.push(
-      {
-        id: 'toolchain',
-        name: 'Install Rust toolchain',
-        uses: this.actions.uses('rust-toolchain'),
-        with: { toolchain: plan.ci.toolchain, components: 'rustfmt, clippy' },
-      },
+      rustToolchainStep(plan.toolchain),
       {
         id: 'cargo-cache',
         name: 'Cache cargo registry and target',
         uses: this.actions.uses('rust-cache'),
-        // Keyed on Cargo.lock and the toolchain by the action; saved from the main branch only.
+        // Release builds use no cache (neither restored nor saved): nothing another ref wrote
+        // reaches a release. Keyed on Cargo.lock and the toolchain by the action; saved from
+        // the main branch only.
+        if: "github.ref_type != 'tag'",
         with: { 'save-if': `\${{ github.ref == 'refs/heads/${this.mainBranch}' }}` },
       },
     );
@@ -732,6 +719,32 @@ export class GhcrReleaseWorkflow extends Component {
       ...credentialEnvironment(`$${token.variable}`),
     };
   }
+}
+
+/**
+ * Installs the toolchain of rust-toolchain.toml (channel, components, profile) with the rustup
+ * of GitHub's hosted runners: no third-party action, and the file stays the one source. On a
+ * project without the file (a workflow used alone), the plan's channel is installed and set for
+ * the checkout, so CI still tests with the Rust the image builds with.
+ */
+export function rustToolchainStep(toolchain: ToolchainPlan): workflows.JobStep {
+  if (toolchain.file) {
+    return {
+      id: 'toolchain',
+      name: 'Install the Rust toolchain of rust-toolchain.toml',
+      run: 'rustup toolchain install\nrustc --version\ncargo --version',
+    };
+  }
+  return {
+    id: 'toolchain',
+    name: `Install Rust ${toolchain.channel}`,
+    run: [
+      `rustup toolchain install ${toolchain.channel} --profile ${toolchain.profile} --component ${toolchain.components.join(',')}`,
+      `rustup override set ${toolchain.channel}`,
+      'rustc --version',
+      'cargo --version',
+    ].join('\n'),
+  };
 }
 
 /** Jobs run and image tags pushed for one git ref. */

@@ -1,9 +1,10 @@
 import { Component, JsonPatch, Project } from 'projen';
 import { GitHub, GithubWorkflow, workflows } from 'projen/lib/github';
-import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
+import { GhcrReleaseWorkflow, rustToolchainStep } from './ghcr-release-workflow';
 import { ActionPins, PinnedAction } from './pinned-actions';
 import { annotateWorkflow, grantsToPermissions, PermissionGrants } from './workflow-comments';
 import { OptionError } from '../core/errors';
+import { OperatorPlan } from '../plan/operator-plan';
 
 /** Options for `OperatorUpgradeWorkflow`. */
 export interface OperatorUpgradeWorkflowOptions {
@@ -166,7 +167,8 @@ export class OperatorUpgradeWorkflow extends Component {
   /**
    * The CI test job's Rust steps (toolchain, cache, system packages, fmt, clippy, test, doc
    * tests), so the upgrade is checked exactly as CI checks a push; the cache is restored, never
-   * saved, from here. Without a CI workflow: a stable toolchain and the three cargo checks.
+   * saved, from here. Without a CI workflow: the toolchain of rust-toolchain.toml and the three
+   * cargo checks.
    */
   private rustCheckSteps(): workflows.JobStep[] {
     const ci = GhcrReleaseWorkflow.of(this.project);
@@ -174,7 +176,7 @@ export class OperatorUpgradeWorkflow extends Component {
     const steps = (job?.steps ?? []).filter((step) => OperatorUpgradeWorkflow.RUST_CHECK_STEP_IDS.includes(step.id ?? ''));
     if (steps.length === 0) {
       return [
-        { id: 'toolchain', name: 'Install Rust toolchain', uses: this.actions.uses('rust-toolchain'), with: { toolchain: 'stable', components: 'rustfmt, clippy' } },
+        rustToolchainStep(OperatorPlan.of(this.project).resolve().toolchain),
         { id: 'fmt', name: 'Check formatting', run: 'cargo fmt --all -- --check' },
         { id: 'clippy', name: 'Lint', run: 'cargo clippy --all-targets --all-features -- -D warnings' },
         { id: 'test', name: 'Test', run: 'cargo test --all-features' },

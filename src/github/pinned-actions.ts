@@ -25,7 +25,6 @@ export const DEFAULT_ACTION_PINS: { readonly [key: string]: PinnedAction } = {
   'upload-sarif': { action: 'github/codeql-action/upload-sarif', sha: '8aad20d150bbac5944a9f9d289da16a4b0d87c1e', version: 'v4.36.2' },
   'trivy': { action: 'aquasecurity/trivy-action', sha: 'ed142fd0673e97e23eac54620cfb913e5ce36c25', version: 'v0.36.0' },
   'rust-cache': { action: 'Swatinem/rust-cache', sha: '6323deb102c322ba6fcbdcafc7e3dddab59af2b6', version: 'v2.9.2' },
-  'rust-toolchain': { action: 'dtolnay/rust-toolchain', sha: '29eef336d9b2848a0b548edc03f92a220660cdb8', version: 'stable' },
   // The upgrade workflow hands its patch from the read-only job to the one that pushes; this
   // package's own release workflow uses them too.
   'setup-node': { action: 'actions/setup-node', sha: '820762786026740c76f36085b0efc47a31fe5020', version: 'v7.0.0' },

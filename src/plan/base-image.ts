@@ -1,3 +1,4 @@
+import { DEFAULT_RUST_CHANNEL } from './rust-toolchain';
 import { ImageReference } from '../core/image-reference';
 
 /** What a custom builder image is made of, where its tag does not say. */
@@ -9,8 +10,10 @@ export interface CustomBuilderBaseOptions {
   readonly debianRelease?: string;
 
   /**
-   * Rust version the image carries (`1.92`), for the CI toolchain and the docs.
-   * @default - read from the tag, else unknown (CI then tests with "stable")
+   * Rust version the image carries (`1.92`): the channel of rust-toolchain.toml (CI and the
+   * docs) follows it.
+   * @default - read from the tag, else unknown (rust-toolchain.toml then pins the project's
+   * `rustToolchain`, and synth warns that it cannot check the image has it)
    */
   readonly rustVersion?: string;
 }
@@ -21,15 +24,29 @@ export interface CustomBuilderBaseOptions {
  * new static method, not a change of the stage renderer.
  */
 export class BuilderBase {
-  /** The seed's builder image. */
-  public static readonly DEFAULT_IMAGE = 'rust:1.75-slim-bookworm';
+  /**
+   * The default builder image: the official image of the default Rust channel
+   * (`rust:1.92-slim-bookworm`; the seed's `rust:1.75` cannot build tonic 0.14 or read
+   * version-4 lock files).
+   */
+  public static readonly DEFAULT_IMAGE = `rust:${DEFAULT_RUST_CHANNEL}-slim-bookworm`;
 
   /** The official `rust:<version>-slim-<release>` image. */
   public static rust(version: string, debianRelease: string = 'bookworm'): BuilderBase {
     return BuilderBase.fromImage(`rust:${version}-slim-${debianRelease}`, 'builderImage');
   }
 
-  /** The seed's builder, `rust:1.75-slim-bookworm`. */
+  /**
+   * The official `rust:<channel>-slim-<release>` image of the project's Rust toolchain (the
+   * channel of rust-toolchain.toml): the default builder. Until the plan resolves it, it
+   * describes the image of the default channel.
+   */
+  public static rustToolchain(debianRelease: string = 'bookworm'): BuilderBase {
+    const base = BuilderBase.rust(DEFAULT_RUST_CHANNEL, debianRelease);
+    return new BuilderBase(base.image, base.debianRelease, base.rustVersion, debianRelease);
+  }
+
+  /** The seed's builder on the default Rust channel: `BuilderBase.DEFAULT_IMAGE`. */
   public static seed(): BuilderBase {
     return BuilderBase.fromImage(BuilderBase.DEFAULT_IMAGE, 'builderImage');
   }
@@ -61,7 +78,22 @@ export class BuilderBase {
     public readonly debianRelease: string | undefined,
     /** Its Rust version, when known. */
     public readonly rustVersion: string | undefined,
+    /** For `rustToolchain()`: the Debian release of the official image that follows the channel. */
+    private readonly toolchainRelease?: string,
   ) {}
+
+  /** Whether the image follows the project's Rust toolchain (`BuilderBase.rustToolchain()`). */
+  public get followsToolchain(): boolean {
+    return this.toolchainRelease !== undefined;
+  }
+
+  /**
+   * This builder for a Rust channel: the official image of that channel when the builder
+   * follows the toolchain, else this builder unchanged.
+   */
+  public forChannel(channel: string): BuilderBase {
+    return this.toolchainRelease === undefined ? this : BuilderBase.rust(channel, this.toolchainRelease);
+  }
 }
 
 /** What a custom runtime image is made of, where its tag does not say. */

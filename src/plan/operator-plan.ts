@@ -3,6 +3,7 @@ import { Component, Project } from 'projen';
 import { BuilderBase, RuntimeBase } from './base-image';
 import { PlatformBuild } from './image-platforms';
 import { ReleasePolicy } from './release-policy';
+import { compareVersions, DEFAULT_RUST_CHANNEL, RUST_TOOLCHAIN_COMPONENTS, RUST_TOOLCHAIN_PROFILE } from './rust-toolchain';
 import { CargoManifest } from '../cargo/cargo-manifest';
 import { CargoTarget, CargoTargetKind } from '../cargo/cargo-target';
 import { profileDirectory } from '../cargo/profile-rules';
@@ -44,11 +45,18 @@ export interface WorkflowInput {
   readonly gitTokenSecret?: string;
   readonly gitTokenBuildSecretId?: string;
   readonly systemPackages?: string[];
-  readonly rustToolchain?: string;
   readonly policy: ReleasePolicy;
   readonly submodules?: GitSubmodules;
   /** The platforms the image is built for, each on its own runner. */
   readonly platforms: PlatformBuild[];
+}
+
+/** What rust-toolchain.toml (the one source of the Rust toolchain) brings to the plan. */
+export interface ToolchainInput {
+  /** The channel asked for (the project's `rustToolchain`), if any. */
+  readonly channel?: string;
+  /** The option that named it, for errors. */
+  readonly subject: string;
 }
 
 /** What the operator manifest brings to the plan. */
@@ -97,8 +105,22 @@ export interface BuilderPlan {
   readonly image: string;
   readonly debianRelease?: string;
   readonly rustVersion?: string;
+  /** Whether the image follows the Rust toolchain's channel (the default builder). */
+  readonly followsToolchain: boolean;
   /** Debian packages, sorted and deduplicated. */
   readonly packages: string[];
+}
+
+/** The Rust toolchain. */
+export interface ToolchainPlan {
+  /** The channel (`1.92`). */
+  readonly channel: string;
+  /** rustup components, sorted. */
+  readonly components: string[];
+  /** rustup profile. */
+  readonly profile: string;
+  /** Whether the project writes rust-toolchain.toml. */
+  readonly file: boolean;
 }
 
 /** The runtime stage. */
@@ -134,8 +156,13 @@ export interface ResolvedPlan {
    * submodules on, those paths are part of the image's build context (`compileTimeFiles`).
    */
   readonly submodules: { readonly fetch: GitSubmodules; readonly paths: string[] };
-  /** The CI test job's toolchain and packages. */
-  readonly ci: { readonly toolchain: string; readonly packages: string[] };
+  /**
+   * The Rust toolchain of rust-toolchain.toml, which rustup installs in CI and whose version
+   * the builder image carries.
+   */
+  readonly toolchain: ToolchainPlan;
+  /** The CI test job's Debian packages. */
+  readonly ci: { readonly packages: string[] };
   readonly release: ReleasePolicy;
   /** The platforms the image is built for (empty on a project without a release workflow). */
   readonly platforms: PlatformBuild[];
@@ -160,6 +187,7 @@ export class OperatorPlan extends Component {
   private imageBuild?: ImageBuildInput;
   private workflow?: WorkflowInput;
   private manifest?: ManifestInput;
+  private toolchainInput?: ToolchainInput;
   private resolved?: ResolvedPlan;
   private synthesizing = false;
 
@@ -181,6 +209,14 @@ export class OperatorPlan extends Component {
       throw new OptionError('GhcrReleaseWorkflow', `project "${this.project.name}" already has a release workflow.`, 'Create one GhcrReleaseWorkflow per project.');
     }
     this.workflow = input;
+  }
+
+  /** Registers rust-toolchain.toml (one per project). */
+  public setToolchain(input: ToolchainInput): void {
+    if (this.toolchainInput) {
+      throw new OptionError('RustToolchainFile', `project "${this.project.name}" already has a rust-toolchain.toml.`, 'Create one RustToolchainFile per project.');
+    }
+    this.toolchainInput = input;
   }
 
   /** Registers the operator manifest. */
@@ -254,15 +290,31 @@ export class OperatorPlan extends Component {
       throw new OptionError('gitTokenBuildSecretId', `the Dockerfile mounts "${ids[0]}" but the workflow passes "${ids[1]}".`,
         'Name the BuildKit secret once.');
     }
-    // cargo 1.78+ writes lock file version 4, which older cargo cannot read: the image build
-    // (and CI, on the same toolchain) would fail on the first `cargo build --locked`.
-    const lockVersion = manifest?.package.exists ? manifest.package.lockfileVersion : undefined;
-    const rust = plan.builder?.rustVersion;
-    if (lockVersion !== undefined && lockVersion >= 4 && rust !== undefined && compareVersions(rust, '1.78') < 0) {
-      throw new OptionError('Cargo.lock', `is lock file version ${lockVersion}, which the builder's Rust ${rust} (builderImage "${plan.builder!.image}") cannot read; cargo reads version 4 from 1.78 on.`,
-        'Set builderImage to a newer Rust (e.g. "rust:1.92-slim-bookworm"), or regenerate Cargo.lock with that older cargo.');
+    const channel = plan.toolchain.channel;
+    const asked = this.toolchainInput?.channel;
+    const carried = plan.builder?.rustVersion;
+    // One toolchain: the builder image must carry the channel CI installs from rust-toolchain.toml.
+    if (asked !== undefined && carried !== undefined && !sameRelease(asked, carried)) {
+      throw new OptionError(this.toolchainInput!.subject, `is "${asked}" but builderImage "${plan.builder!.image}" carries Rust ${carried}; CI (rust-toolchain.toml) and the image would build with different compilers.`,
+        `Set one of them: leave builderImage unset (it then follows ${this.toolchainInput!.subject}: "rust:${asked}-slim-${plan.builder!.debianRelease ?? 'bookworm'}"), or leave ${this.toolchainInput!.subject} unset (it then follows builderImage: "${carried}").`);
     }
-    return plan.builder && plan.runtime && build ? checkDebianReleases(plan.builder, plan.runtime, build.allowNewerBuilderRelease) : [];
+    const warnings: string[] = [];
+    if (plan.builder && carried === undefined) {
+      warnings.push(`Cannot tell which Rust builderImage "${plan.builder.image}" carries; rust-toolchain.toml (CI) pins ${channel}. Declare it with BuilderBase.custom(image, { rustVersion }) so both are checked to agree.`);
+    }
+    // cargo 1.78+ writes lock file version 4, which older cargo cannot read: the image build
+    // and CI (same toolchain) would fail on the first `cargo build --locked`.
+    const lockVersion = manifest?.package.exists ? manifest.package.lockfileVersion : undefined;
+    if (lockVersion !== undefined && lockVersion >= 4 && compareVersions(channel, '1.78') < 0) {
+      const option = this.toolchainInput?.subject ?? 'rustToolchain';
+      const fromBuilder = asked === undefined && carried !== undefined;
+      throw new OptionError('Cargo.lock', `is lock file version ${lockVersion}, which cargo of the Rust toolchain ${channel} (rust-toolchain.toml${fromBuilder ? `, from builderImage "${plan.builder!.image}"` : ''}) cannot read; cargo reads version 4 from 1.78 on.`,
+        fromBuilder
+          ? `Set builderImage to a newer Rust (e.g. "rust:${DEFAULT_RUST_CHANNEL}-slim-bookworm"), or leave it unset and set ${option} (default ${DEFAULT_RUST_CHANNEL}); or regenerate Cargo.lock with cargo ${channel}.`
+          : `Set ${option} to ${DEFAULT_RUST_CHANNEL} or newer (the builder image follows it), or regenerate Cargo.lock with cargo ${channel}.`);
+    }
+    const releases = plan.builder && plan.runtime && build ? checkDebianReleases(plan.builder, plan.runtime, build.allowNewerBuilderRelease) : [];
+    return [...warnings, ...releases];
   }
 
   private compute(): ResolvedPlan {
@@ -287,12 +339,14 @@ export class OperatorPlan extends Component {
     let builder: BuilderPlan | undefined;
     let runtime: RuntimePlan | undefined;
     if (build) {
-      const builderBase = build.builderBase();
+      // The default builder follows the channel asked for; any other carries its own version.
+      const builderBase = build.builderBase().forChannel(this.toolchainInput?.channel ?? DEFAULT_RUST_CHANNEL);
       const runtimeBase = build.runtimeBase();
       builder = {
         image: builderBase.image,
         debianRelease: builderBase.debianRelease,
         rustVersion: builderBase.rustVersion,
+        followsToolchain: builderBase.followsToolchain,
         packages: aptPackageList([
           ...SEED_BUILDER_PACKAGES,
           ...allocator.builderPackages,
@@ -324,8 +378,13 @@ export class OperatorPlan extends Component {
       dependencyLayer: build?.dependencyLayer ?? true,
       gitToken: token,
       submodules,
+      toolchain: {
+        channel: toolchainChannel(this.toolchainInput?.channel, builder?.rustVersion),
+        components: [...RUST_TOOLCHAIN_COMPONENTS].sort(),
+        profile: RUST_TOOLCHAIN_PROFILE,
+        file: this.toolchainInput !== undefined,
+      },
       ci: {
-        toolchain: workflow?.rustToolchain ?? builder?.rustVersion ?? 'stable',
         packages: aptPackageList(workflow?.systemPackages ?? builder?.packages ?? [], 'systemPackages'),
       },
       release: workflow?.policy ?? new ReleasePolicy(),
@@ -353,22 +412,29 @@ function checkDebianReleases(builder: BuilderPlan, runtime: RuntimePlan, allowNe
     return [`Cannot tell whether builderImage "${builder.image}" (Debian ${builder.debianRelease ?? 'release unknown'}) and runtimeImage "${runtime.image}" (Debian ${runtime.debianRelease ?? 'release unknown'}) share a Debian release; a builder newer than the runtime fails at start-up with "GLIBC_2.xx not found". Declare them with BuilderBase.custom(image, { debianRelease }) and RuntimeBase.custom(image, { debianRelease }).`];
   } else if (order > 0 && !allowNewer) {
     throw new OptionError('builderImage', `"${builder.image}" is Debian ${builder.debianRelease} but the runtime "${runtime.image}" is the older ${runtime.debianRelease}: the binary would need a newer glibc and fail at start-up with "GLIBC_2.xx not found".`,
-      `Use a ${runtime.debianRelease} builder (e.g. "rust:${builder.rustVersion ?? '1.75'}-slim-${runtime.debianRelease}") or a ${builder.debianRelease} runtime (e.g. "debian:${builder.debianRelease}-slim"), or set allowNewerBuilderRelease if the binary is known not to need the newer glibc.`);
+      `Use a ${runtime.debianRelease} builder (e.g. "rust:${builder.rustVersion ?? DEFAULT_RUST_CHANNEL}-slim-${runtime.debianRelease}") or a ${builder.debianRelease} runtime (e.g. "debian:${builder.debianRelease}-slim"), or set allowNewerBuilderRelease if the binary is known not to need the newer glibc.`);
   } else if (order < 0) {
     return [`builderImage "${builder.image}" (Debian ${builder.debianRelease}) is older than runtimeImage "${runtime.image}" (${runtime.debianRelease}); this works, but the same release is the tested setup.`];
   }
   return [];
 }
 
-/** Compares dotted versions numerically (`1.9` < `1.78`). */
-function compareVersions(a: string, b: string): number {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const difference = (left[i] ?? 0) - (right[i] ?? 0);
-    if (difference !== 0) return difference;
+/**
+ * Asked for, else what the builder image carries, else the default; of an asked `1.88` and a
+ * builder's `1.88.0` (the same release, checked at synth), the builder's exact one.
+ */
+function toolchainChannel(asked: string | undefined, carried: string | undefined): string {
+  if (asked !== undefined && carried !== undefined && sameRelease(asked, carried)) {
+    return carried.split('.').length > asked.split('.').length ? carried : asked;
   }
-  return 0;
+  return asked ?? carried ?? DEFAULT_RUST_CHANNEL;
+}
+
+/** Whether two Rust versions name the same release as far as both say (`1.92` and `1.92.1` do). */
+function sameRelease(a: string, b: string): boolean {
+  const left = a.split('.');
+  const right = b.split('.');
+  return left.slice(0, Math.min(left.length, right.length)).every((part, i) => Number(part) === Number(right[i]));
 }
 
 /** The seed's build packages (the allocator adds its own). */

@@ -31,6 +31,7 @@ import { ContainerPolicy } from '../tercen/operator-json';
 import { OperatorManifest } from '../tercen/operator-manifest';
 import { renderDevRs, renderMainRs, renderOperatorTestJson, renderReadme } from '../tercen/operator-sources';
 import { OperatorNodePackage } from '../toolchain/operator-node-package';
+import { RustToolchainFile } from '../toolchain/rust-toolchain-file';
 
 /** Options for `RustOperatorProject`. */
 export interface RustOperatorProjectOptions extends ProjectOptions {
@@ -61,8 +62,16 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
   readonly description?: string;
 
   /**
-   * Image of the Dockerfile's builder stage.
-   * @default "rust:1.75-slim-bookworm"
+   * Rust version of the project: rust-toolchain.toml's channel (rustup installs it, in CI too),
+   * the default builder image `rust:<version>-slim-bookworm`, and a new crate's `rust-version`.
+   * @default - the Rust version of `builderImage` when set, else "1.92"
+   */
+  readonly rustToolchain?: string;
+
+  /**
+   * Image of the Dockerfile's builder stage. The Rust version in its tag becomes the
+   * toolchain's; with `rustToolchain` set as well, both must name the same version.
+   * @default - `rust:<rustToolchain>-slim-bookworm` ("rust:1.92-slim-bookworm")
    */
   readonly builderImage?: string;
 
@@ -401,6 +410,7 @@ export class RustOperatorProject extends Project {
 
     // The plan first, so it resolves before any renderer reads it at synth time.
     this.plan = OperatorPlan.of(this);
+    new RustToolchainFile(this, { channel: options.rustToolchain });
     this.dockerfile = this.createDockerfile({
       builderImage: options.builderImage,
       runtimeImage: options.runtimeImage,
@@ -506,8 +516,8 @@ export class RustOperatorProject extends Project {
     } else {
       dockerBuild?.reset(dockerBuildCommand(plan));
     }
-    // A new crate declares the Rust version that really builds it (the builder image's).
-    this.cargo.scaffoldRustVersion = plan.builder?.rustVersion;
+    // A new crate declares the Rust version that really builds it (rust-toolchain.toml's).
+    this.cargo.scaffoldRustVersion = plan.toolchain.channel;
   }
 
   /**

@@ -37,7 +37,7 @@ describe('TercenBaseDockerfile through a RustOperatorProject subclass', () => {
 
   test('only the two FROM lines differ from the default Dockerfile', () => {
     const expected = synthOperator().read('Dockerfile')
-      .replace('FROM rust:1.75-slim-bookworm AS builder', 'FROM tercen/rust-operator-base:latest AS builder')
+      .replace('FROM rust:1.92-slim-bookworm AS builder', 'FROM tercen/rust-operator-base:latest AS builder')
       .replace('FROM debian:bookworm-slim AS runtime', 'FROM tercen/runtime-base:latest AS runtime');
     expect(dockerfile).toBe(expected);
   });
@@ -104,7 +104,10 @@ describe('builder and runtime Debian releases', () => {
       }
     }
     const { warnings } = synthWithWarnings((outdir) => new CustomProject({ ...TEST_OPERATOR, outdir }));
-    expect(warnings).toEqual([expect.stringMatching(/^Cannot tell whether builderImage "tercen\/rust-operator-base:latest" \(Debian release unknown\) and runtimeImage "tercen\/runtime-base:latest" \(Debian release unknown\) share a Debian release.*BuilderBase\.custom\(image, \{ debianRelease \}\) and RuntimeBase\.custom\(image, \{ debianRelease \}\)/)]);
+    expect(warnings).toEqual([
+      'Cannot tell which Rust builderImage "tercen/rust-operator-base:latest" carries; rust-toolchain.toml (CI) pins 1.92. Declare it with BuilderBase.custom(image, { rustVersion }) so both are checked to agree.',
+      expect.stringMatching(/^Cannot tell whether builderImage "tercen\/rust-operator-base:latest" \(Debian release unknown\) and runtimeImage "tercen\/runtime-base:latest" \(Debian release unknown\) share a Debian release.*BuilderBase\.custom\(image, \{ debianRelease \}\) and RuntimeBase\.custom\(image, \{ debianRelease \}\)/),
+    ]);
   });
 
   test('a subclass declaring releases is held to the same rule', () => {

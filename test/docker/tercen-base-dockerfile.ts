@@ -10,18 +10,21 @@ import { RustOperatorProject } from '../../src/project/rust-operator-project';
  * `JemallocDockerfile` with Tercen's base images. Everything else (packages, dependency layer,
  * allocator environment, non-root user, entrypoint) is inherited unchanged.
  *
- * The tags (`:latest`) do not say which Debian release the images are on, so the class declares
- * it: the builder/runtime release check then works for these images too (a builder on a newer
- * release than the runtime fails at start-up with "GLIBC_2.xx not found").
+ * The tags (`:latest`) do not say which Debian release and Rust the images are on, so the class
+ * declares them: the builder/runtime release check then works for these images too (a builder on
+ * a newer release than the runtime fails at start-up with "GLIBC_2.xx not found"), and
+ * rust-toolchain.toml pins the builder's Rust for CI.
  */
 export class TercenBaseDockerfile extends JemallocDockerfile {
   /** Rust toolchain on Debian bookworm. */
   public static readonly BUILDER_IMAGE = 'tercen/rust-operator-base:latest';
+  /** The Rust it carries: rust-toolchain.toml (CI) pins the same. */
+  public static readonly RUST_VERSION = '1.92';
   /** Debian bookworm slim with Tercen's runtime libraries. */
   public static readonly RUNTIME_IMAGE = 'tercen/runtime-base:latest';
 
   protected builderBase(): BuilderBase {
-    return BuilderBase.custom(TercenBaseDockerfile.BUILDER_IMAGE, { debianRelease: 'bookworm' });
+    return BuilderBase.custom(TercenBaseDockerfile.BUILDER_IMAGE, { debianRelease: 'bookworm', rustVersion: TercenBaseDockerfile.RUST_VERSION });
   }
 
   protected runtimeBase(): RuntimeBase {

@@ -88,7 +88,10 @@ describe.each(CONFIGURATIONS)('docs for %s', (_name, options) => {
     const install = workflow.jobs['system-packages'] ?? workflow.jobs.test.steps.find((s: any) => s.id === 'system-packages');
     const packages = /--no-install-recommends (.*)$/m.exec(install.run)![1].split(' ');
     expect(docs).toContain(`packages ${packages.map((p) => `\`${p}\``).join(', ')}`);
-    expect(docs).toContain(`toolchain ${workflow.jobs.test.steps.find((s: any) => s.id === 'toolchain').with.toolchain}`);
+    // CI installs rust-toolchain.toml's channel with rustup; the docs name that channel.
+    expect(workflow.jobs.test.steps.find((s: any) => s.id === 'toolchain').run).toMatch(/^rustup toolchain install\n/);
+    const channel = /^channel = "([^"]+)"$/m.exec(result.read('rust-toolchain.toml'))![1];
+    expect(docs).toContain(`(Rust ${channel} of \`rust-toolchain.toml\`, installed by rustup;`);
   });
 
   test('names each platform the image job builds, with its runner, and whether it carries an SBOM', () => {

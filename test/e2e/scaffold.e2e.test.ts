@@ -23,7 +23,7 @@ beforeAll(() => {
 test('projen new writes a complete operator repository', () => {
   const files = [
     '.projenrc.ts', 'package.json', 'package-lock.json', 'tsconfig.json',
-    'Cargo.toml', 'Dockerfile', '.dockerignore', '.github/workflows/ci.yml', '.github/workflows/upgrade.yml', '.github/dependabot.yml',
+    'Cargo.toml', 'rust-toolchain.toml', 'Dockerfile', '.dockerignore', '.github/workflows/ci.yml', '.github/workflows/upgrade.yml', '.github/dependabot.yml',
     'src/main.rs', 'operator.json', 'README.md', 'docs/OPERATOR.md', '.gitattributes', '.gitignore',
     '.projen/tasks.json', '.projen/files.json',
   ];
@@ -156,6 +156,8 @@ describe('projen new flags', () => {
     const cargo = fs.readFileSync(path.join(flagged, 'Cargo.toml'), 'utf-8');
     expect(cargo).toContain('webgpu = []');
     expect(cargo).toContain('rust-version = "1.80"');
+    // The toolchain follows the builder image's Rust.
+    expect(fs.readFileSync(path.join(flagged, 'rust-toolchain.toml'), 'utf-8')).toContain('channel = "1.80"\n');
   });
 
   test('a bad flag gets an error naming the option, and no generated file is written', () => {

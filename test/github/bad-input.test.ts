@@ -7,6 +7,7 @@ import { LogLevel, Project } from 'projen';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src';
 import { removeScratchDirs, scratchDir } from './support/scratch';
 import { OptionError } from '../../src/core/errors';
+import { CargoDependabot, CargoDependabotOptions } from '../../src/github/cargo-dependabot';
 import { GhcrReleaseWorkflow, GhcrReleaseWorkflowOptions } from '../../src/github/ghcr-release-workflow';
 import { OperatorInstallTestJob, OperatorInstallTestJobOptions } from '../../src/github/operator-install-test-job';
 import { TrivyScanJob, TrivyScanJobOptions } from '../../src/github/trivy-scan-job';
@@ -113,7 +114,6 @@ describe('GhcrReleaseWorkflow options', () => {
     [{ imageName: 'ghcr.io/AcmeCorp/hello_operator' }, 'imageName'],
     [{ imageName: 'ghcr.io/acme/hello operator' }, 'imageName'],
     [{ imageName: 'ghcr.io/acme/hello_operator:main' }, 'imageName'],
-    [{ rustToolchain: 'latest' }, 'rustToolchain'],
     [{ systemPackages: ['libssl-dev; curl evil'] }, 'systemPackages'],
     [{ fileName: 'ci.txt' }, 'fileName'],
     [{ fileName: '../ci.yml' }, 'fileName'],
@@ -139,7 +139,6 @@ describe('GhcrReleaseWorkflow options', () => {
       gitTokenSecret: 'GIT_TOKEN',
       gitTokenBuildSecretId: 'git_token',
       actionPins: { checkout: PIN },
-      rustToolchain: '1.75',
       systemPackages: ['libssl-dev'],
       fileName: 'release.yaml',
       platforms: ['linux/arm64', 'linux/amd64'],
@@ -174,5 +173,27 @@ describe('scan and install-test job options', () => {
     [{ jobId: 'test' }, 'operatorInstallTest.jobId'],
   ])('OperatorInstallTestJob %j', (options, subject) => {
     expectOptionError(withRelease((release) => new OperatorInstallTestJob(release, options as OperatorInstallTestJobOptions)), subject);
+  });
+});
+
+describe('dependabot.yml options', () => {
+  const dependabot = (options: CargoDependabotOptions) => (outdir: string) =>
+    new CargoDependabot(new Project({ name: 'hello_operator', outdir, logging: { level: LogLevel.OFF } }), options);
+
+  test.each([
+    [{ cooldownDays: 0 }, 'dependabot.cooldownDays'],
+    [{ cooldownDays: 91 }, 'dependabot.cooldownDays'],
+    [{ cooldownDays: 2.5 }, 'dependabot.cooldownDays'],
+    [{ openPullRequestsLimit: -1 }, 'dependabot.openPullRequestsLimit'],
+  ])('%j', (options, subject) => {
+    expectOptionError(dependabot(options), subject);
+  });
+
+  test('a valid cooldown is written as cooldown.default-days', () => {
+    const outdir = scratchDir('pro-dependabot-');
+    const project = new Project({ name: 'hello_operator', outdir, logging: { level: LogLevel.OFF } });
+    new CargoDependabot(project, { cooldownDays: 14 });
+    project.synth();
+    expect(fs.readFileSync(`${outdir}/.github/dependabot.yml`, 'utf-8')).toContain('cooldown:\n      default-days: 14\n');
   });
 });

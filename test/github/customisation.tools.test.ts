@@ -64,7 +64,8 @@ test('insert after clippy, replace, patch and remove by id, add a job: still val
     permissions: { contents: workflows.JobPermission.READ },
     steps: [
       release.checkoutStep(),
-      { id: 'toolchain', uses: release.actions.uses('rust-toolchain'), with: { toolchain: '1.75' } },
+      { id: 'toolchain', name: 'Install Rust 1.80', run: 'rustup toolchain install 1.80 --profile minimal' },
+      { id: 'override', name: 'Use it here', run: 'rustup override set 1.80' },
       { id: 'check', name: 'cargo check', run: 'cargo check --all-features', env: { REF: '${{ github.ref_name }}' } },
     ],
   });
@@ -76,7 +77,7 @@ test('insert after clippy, replace, patch and remove by id, add a job: still val
   expect(parsed.job('test').steps.find((s) => s.id === 'doctest')!.run).toBe('cargo test --doc --workspace --all-features');
   const build = parsed.job('image').steps.find((s) => s.id === 'build')!;
   expect(build.with).toMatchObject({ 'platforms': 'linux/amd64,linux/arm64', 'outputs': expect.stringContaining('push-by-digest=true'), 'cache-to': 'type=gha,mode=max' });
-  expect(parsed.job('msrv').steps.map((s) => s.id)).toEqual(['checkout', 'toolchain', 'check']);
+  expect(parsed.job('msrv').steps.map((s) => s.id)).toEqual(['checkout', 'toolchain', 'override', 'check']);
   // The added job's actions are pinned and annotated from the same table.
   expect(auditPins(parsed, DEFAULT_ACTION_PINS)).toEqual([]);
   expect(auditCheckoutCredentials(parsed, DEFAULT_ACTION_PINS)).toEqual([]);

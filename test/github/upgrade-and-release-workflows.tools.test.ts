@@ -23,6 +23,7 @@ import { removeScratchDirs, scratchDir } from './support/scratch';
 import { projectOptions } from '../../scripts/release-notes';
 import { OperatorUpgradeWorkflow } from '../../src/github/operator-upgrade-workflow';
 import { DEFAULT_ACTION_PINS } from '../../src/github/pinned-actions';
+import { RustToolchainFile } from '../../src/toolchain/rust-toolchain-file';
 import { changelogExcerpt } from '../../src/upgrade/changelog-excerpt';
 import { synthOperator, synthQuietly } from '../support/synth';
 import { closeWorkflowParser, formatFindings, validateWorkflow } from '../support/validate-workflow';
@@ -110,8 +111,17 @@ test('with a token secret the pushing job holds no write permission; the token r
   expect(auditJobPermissions(workflow, DEFAULT_ACTION_PINS, { 'upgrade': { contents: 'read' }, 'pull-request': { contents: 'read' } })).toEqual([]);
   expect(auditUndocumentedPermissions(workflow)).toEqual([]);
   expect(workflow.job('pull-request').steps.find((s) => s.id === 'push')!.env.GH_TOKEN).toBe('${{ secrets.UPGRADE_TOKEN }}');
-  // Without a CI workflow, its own Rust checks.
-  expect(workflow.job('upgrade').steps.map((s) => s.id)).toEqual(expect.arrayContaining(['fmt', 'clippy', 'test']));
+  // Without a CI workflow, its own Rust checks, on the plan's Rust (no rust-toolchain.toml here).
+  expect(workflow.job('upgrade').steps.map((s) => s.id)).toEqual(expect.arrayContaining(['toolchain', 'fmt', 'clippy', 'test']));
+  expect(workflow.job('upgrade').steps.find((s) => s.id === 'toolchain')!.run).toMatch(/^rustup toolchain install 1\.92 --profile minimal --component clippy,rustfmt\nrustup override set 1\.92\n/);
+  // With rust-toolchain.toml, rustup installs what the file says.
+  const withFile = new Project({ name: 'standalone', outdir: scratchDir('pro-upgrade-toolchain-') });
+  new RustToolchainFile(withFile, { channel: '1.88' });
+  new OperatorUpgradeWorkflow(withFile, {});
+  synthQuietly(withFile);
+  const filed = parseWorkflowText(fs.readFileSync(path.join(withFile.outdir, UPGRADE), 'utf-8'));
+  expect(filed.job('upgrade').steps.find((s) => s.id === 'toolchain')!.run).toMatch(/^rustup toolchain install\n/);
+  expect(fs.readFileSync(path.join(withFile.outdir, 'rust-toolchain.toml'), 'utf-8')).toContain('channel = "1.88"\n');
 });
 
 test('the audits catch a write permission on the upgrade job and a persisted checkout', () => {

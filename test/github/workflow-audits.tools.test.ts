@@ -5,8 +5,13 @@
  * comment on every permission saying what needs it, no cache restore in a job that publishes from
  * a tag, a concurrency group per ref, and stable, documented step ids. The last block plants one defect per audit and shows the audit catches it.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse as parseYaml } from 'yaml';
 import {
+  auditCachePoisoning,
   auditCheckoutCredentials,
+  auditDependabotCooldown,
   auditJobPermissions,
   auditPins,
   auditRunExpressions,
@@ -14,13 +19,14 @@ import {
   auditUndocumentedPermissions,
   auditWorkflowPermissions,
   cacheSteps,
+  cacheUsage,
   Permissions,
   Pins,
   publishes,
   RunStepRules,
 } from './support/audits';
 import { CASES, synthCase, WorkflowCase } from './support/cases';
-import { ParsedWorkflow, parseWorkflowText } from './support/parsed-workflow';
+import { ParsedStep, ParsedWorkflow, parseWorkflowText } from './support/parsed-workflow';
 import { removeScratchDirs } from './support/scratch';
 import { evaluateWorkflow, Scenario, scenarioOf, WorkflowModel } from './support/workflow-model';
 import { GhcrReleaseWorkflow } from '../../src/github/ghcr-release-workflow';
@@ -114,9 +120,21 @@ interface Evaluation {
   readonly mainRef: string;
   /** The job of each `cache-from` value. */
   readonly buildJobs: string[];
-  /** `cache-from` of each build step, `cancel-in-progress`, rust-cache `save-if`, by ref. */
-  readonly values: { [ref: string]: { cacheFrom: string[]; cancel: string; saveIf: string[] } };
+  /**
+   * `cache-from` of each build step (once per matrix leg), `cancel-in-progress`, rust-cache
+   * `save-if`, and for each cache-aware step (zizmor's table) whether it restores (runs, not
+   * `lookup-only`), by ref.
+   */
+  readonly values: { [ref: string]: { cacheFrom: string[]; cancel: string; saveIf: string[]; restores: boolean[] } };
+  /** The cache-aware steps, in the order of `values[ref].restores`. */
+  readonly cacheAware: ParsedStep[];
 }
+
+/** A step's `if:` as a template (`true` without one). */
+const ifTemplate = (step: ParsedStep): string => {
+  const condition = step.if === undefined ? 'true' : String(step.if).trim();
+  return condition.startsWith('${{') ? condition : `\${{ ${condition} }}`;
+};
 
 async function evaluate(workflow: ParsedWorkflow, yaml: string, pins: Pins, mainBranch: string): Promise<Evaluation> {
   const mainRef = `refs/heads/${mainBranch}`;
@@ -127,18 +145,35 @@ async function evaluate(workflow: ParsedWorkflow, yaml: string, pins: Pins, main
     return workflow.stepsUsing(job.id, pins['build-push'].action).flatMap((step) => legs.map((matrix) => ({ step, matrix })));
   });
   const caches = workflow.jobs.flatMap((job) => cacheSteps(job.steps, pins));
+  const cacheAware = workflow.jobs.flatMap((job) => job.steps.filter((step) => cacheUsage(step) !== undefined));
   const texts: Array<{ text: string; matrix?: { [key: string]: unknown } }> = [
     ...builds.map(({ step, matrix }) => ({ text: String(step.with['cache-from'] ?? ''), matrix })),
     { text: String(workflow.json.concurrency?.['cancel-in-progress'] ?? '') },
     ...caches.map((step) => ({ text: String(step.with['save-if'] ?? 'true') })),
+    ...cacheAware.flatMap((step) => [{ text: ifTemplate(step) }, { text: String(step.with['lookup-only'] ?? 'false') }]),
   ];
   const model = await evaluateWorkflow(yaml, scenarios, scenarios.flatMap((s) => texts.map((t) => ({ scenario: s.id, ...t }))));
   const values: Evaluation['values'] = {};
   scenarios.forEach((s, i) => {
     const v = model.templates.slice(i * texts.length, (i + 1) * texts.length);
-    values[s.id] = { cacheFrom: v.slice(0, builds.length), cancel: v[builds.length], saveIf: v.slice(builds.length + 1) };
+    const aware = v.slice(builds.length + 1 + caches.length);
+    values[s.id] = {
+      cacheFrom: v.slice(0, builds.length),
+      cancel: v[builds.length],
+      saveIf: v.slice(builds.length + 1, builds.length + 1 + caches.length),
+      restores: cacheAware.map((step, k) => model.results[s.id][step.job] === 'success' && aware[2 * k] === 'true' && aware[2 * k + 1] !== 'true'),
+    };
   });
-  return { model, mainRef, values, buildJobs: builds.map(({ step }) => step.job) };
+  return { model, mainRef, values, buildJobs: builds.map(({ step }) => step.job), cacheAware };
+}
+
+/** Whether GitHub's evaluation has a cache-aware step restore on any release tag. */
+function restoresOnRelease(evaluation: Evaluation): (step: ParsedStep) => boolean {
+  return (step) => {
+    const i = evaluation.cacheAware.findIndex((s) => s.job === step.job && s.index === step.index);
+    if (i < 0) throw new Error(`${step.job}/${step.id}: not evaluated`);
+    return TAG_REFS.some((ref) => evaluation.values[ref].restores[i]);
+  };
 }
 
 /**
@@ -220,17 +255,42 @@ describe.each(CASES.map((definition) => [definition.name, definition] as const))
     expect(evaluation.values['refs/tags/1.2.3'].cacheFrom).toEqual(generated.cacheOnReleaseBuilds ? branchCache : branchCache.map(() => ''));
   });
 
-  test('the test job restores a cargo cache on tags too: justified, it publishes nothing', () => {
-    // Justification: a poisoned cargo cache could only change what the test job runs, and the
-    // test job holds contents: read, pushes no image, attests and uploads nothing; the image is
-    // built by BuildKit in the image job, which imports no cache for tags. The cargo cache is
-    // saved from the main branch only, never from a tag or a pull request.
+  test('cache-poisoning (zizmor): no cache restored in a workflow that publishes on tags', () => {
+    expect(auditCachePoisoning(workflow, generated.pins, restoresOnRelease(evaluation))).toEqual([]);
+    // The audit is not vacuous here: the workflow publishes on tags and holds a cache action.
+    expect(workflow.json.on.push.tags.length).toBeGreaterThan(0);
+    expect(evaluation.cacheAware.map((step) => `${step.job}/${step.id}`)).toEqual(['test/cargo-cache']);
+  });
+
+  test('the cargo cache: neither restored nor saved on tags; restored on branches and pull requests, saved from main only', () => {
     const test = workflow.job(GhcrReleaseWorkflow.TEST_JOB);
-    expect(publishes(test.steps, generated.pins)).toBe(false);
-    expect(test.json.permissions).toEqual({ contents: 'read' });
     expect(cacheSteps(test.steps, generated.pins).map((step) => step.id)).toEqual(['cargo-cache']);
+    for (const ref of TAG_REFS) expect({ ref, restores: evaluation.values[ref].restores }).toEqual({ ref, restores: [false] });
+    for (const ref of [evaluation.mainRef, 'pull_request']) expect({ ref, restores: evaluation.values[ref].restores }).toEqual({ ref, restores: [true] });
     expect(evaluation.values[evaluation.mainRef].saveIf).toEqual(['true']);
-    for (const ref of [...TAG_REFS, 'pull_request']) expect({ ref, saveIf: evaluation.values[ref].saveIf }).toEqual({ ref, saveIf: ['false'] });
+    expect(evaluation.values.pull_request.saveIf).toEqual(['false']);
+  });
+
+  test('dependabot-cooldown (zizmor): every update waits 7 days or more', () => {
+    const file = path.join(generated.dir, '.github', 'dependabot.yml');
+    if (!fs.existsSync(file)) {
+      // A bare workflow writes no dependabot.yml.
+      expect(definition.workflowOnly).toBeDefined();
+      return;
+    }
+    const dependabot = parseYaml(fs.readFileSync(file, 'utf-8'));
+    expect(dependabot.updates.length).toBeGreaterThan(0);
+    expect(auditDependabotCooldown(dependabot)).toEqual([]);
+  });
+
+  test('the upgrade workflow passes the cache-poisoning audit too', () => {
+    const file = path.join(generated.dir, '.github', 'workflows', 'upgrade.yml');
+    if (!fs.existsSync(file)) {
+      expect(definition.workflowOnly).toBeDefined();
+      return;
+    }
+    const upgrade = parseWorkflowText(fs.readFileSync(file, 'utf-8'));
+    expect(auditCachePoisoning(upgrade, generated.pins, () => true)).toEqual([]);
   });
 
   test('a concurrency group per ref; only pull request runs cancel each other', () => {
@@ -323,6 +383,44 @@ describe('each audit catches a planted defect', () => {
     const cacheText = plantText('      - name: Set up Docker Buildx\n', `      - name: Cache\n        id: cache\n        uses: ${DEFAULT_ACTION_PINS['rust-cache'].action}@${DEFAULT_ACTION_PINS['rust-cache'].sha}\n      - name: Set up Docker Buildx\n`);
     const cached = parseWorkflowText(cacheText);
     expect(auditReleaseCache(cached, generated.pins, await evaluate(cached, cacheText, generated.pins, 'main'), false)).toEqual(['image: publishes and restores a cache']);
+  });
+
+  test('cache-poisoning: a cargo cache restored on tags, a cache-aware action in a publishing job, what zizmor counts', async () => {
+    const audit = async (text: string) => {
+      const parsed = parseWorkflowText(text);
+      return auditCachePoisoning(parsed, generated.pins, restoresOnRelease(await evaluate(parsed, text, generated.pins, 'main')));
+    };
+    // The step's `if:` removed: rust-cache restores on release tags.
+    expect(await audit(plantText("        if: github.ref_type != 'tag'\n", ''))).toEqual([
+      'test/cargo-cache: Swatinem/rust-cache restores a cache (default) in a workflow that publishes on tags',
+    ]);
+    // A condition that lets tags through.
+    expect(await audit(plantText("if: github.ref_type != 'tag'", "if: github.event_name == 'push'"))).toHaveLength(1);
+    // zizmor's own opt-out, statically and by expression.
+    expect(await audit(plantText("        if: github.ref_type != 'tag'\n", '', plantText('        with:\n          save-if:', '        with:\n          lookup-only: true\n          save-if:')))).toEqual([]);
+    expect(await audit(plantText("        if: github.ref_type != 'tag'\n", '', plantText('        with:\n          save-if:', "        with:\n          lookup-only: ${{ github.ref_type == 'branch' }}\n          save-if:")))).toHaveLength(1);
+    // setup-node with a cache, in another job of the same workflow; setup-buildx caching its binary.
+    const node = `      - name: Node\n        id: node\n        uses: ${DEFAULT_ACTION_PINS['setup-node'].action}@${DEFAULT_ACTION_PINS['setup-node'].sha}\n        with:\n          cache: npm\n      - name: Set up Docker Buildx\n`;
+    expect(await audit(plantText('      - name: Set up Docker Buildx\n', node))).toEqual([
+      'image/node: actions/setup-node restores a cache (opt-in) in a workflow that publishes on tags',
+    ]);
+    expect(await audit(plantText(/( +)uses: docker\/setup-buildx-action@(\w+) # (\S+)\n/, '$1uses: docker/setup-buildx-action@$2 # $3\n$1with:\n$1  version: v0.20.0\n'))).toEqual([
+      'image/buildx: docker/setup-buildx-action restores a cache (default) in a workflow that publishes on tags',
+    ]);
+    // Without a tag trigger only the publishing job counts: its cache is found, the test job's is not.
+    const noTags = plantText(/^    tags:\n(      - .*\n)+/m, '', plantText('      - name: Set up Docker Buildx\n', `      - name: Cache\n        id: cache\n        uses: ${DEFAULT_ACTION_PINS['rust-cache'].action}@${DEFAULT_ACTION_PINS['rust-cache'].sha}\n      - name: Set up Docker Buildx\n`));
+    expect(await audit(plantText("        if: github.ref_type != 'tag'\n", '', noTags))).toEqual([
+      'image/cache: Swatinem/rust-cache restores a cache (default) in a job that publishes',
+    ]);
+  });
+
+  test('dependabot-cooldown: none, without default-days, too short', () => {
+    const dependabot = parseYaml(fs.readFileSync(path.join(synthCase(CASES[0]).dir, '.github', 'dependabot.yml'), 'utf-8'));
+    expect(auditDependabotCooldown(dependabot)).toEqual([]);
+    const update = dependabot.updates[0];
+    expect(auditDependabotCooldown({ updates: [{ ...update, cooldown: undefined }] })).toEqual(['updates[0] (cargo): no cooldown']);
+    expect(auditDependabotCooldown({ updates: [{ ...update, cooldown: {} }] })).toEqual(['updates[0] (cargo): cooldown without default-days']);
+    expect(auditDependabotCooldown({ updates: [{ ...update, cooldown: { 'default-days': 3 } }] })).toEqual(['updates[0] (cargo): cooldown default-days 3 is less than 7']);
   });
 
   test('a concurrency group shared by all refs, release runs that can be cancelled', async () => {

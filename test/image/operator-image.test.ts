@@ -48,8 +48,11 @@ beforeAll(() => {
   cold = build();
 });
 
-test('rust-version 1.75 keeps Cargo.lock readable by the rust:1.75 builder (lock format 3)', () => {
-  expect(fs.readFileSync(path.join(dir, 'Cargo.lock'), 'utf-8')).toMatch(/^version = 3$/m);
+test('the scaffold declares the toolchain\'s rust-version (1.92), so cargo writes lock format 4, which the rust:1.92 builder reads', () => {
+  expect(fs.readFileSync(path.join(dir, 'Cargo.toml'), 'utf-8')).toMatch(/^rust-version = "1\.92"$/m);
+  expect(fs.readFileSync(path.join(dir, 'rust-toolchain.toml'), 'utf-8')).toMatch(/^channel = "1\.92"$/m);
+  expect(fs.readFileSync(path.join(dir, 'Dockerfile'), 'utf-8')).toContain('FROM rust:1.92-slim-bookworm AS builder');
+  expect(fs.readFileSync(path.join(dir, 'Cargo.lock'), 'utf-8')).toMatch(/^version = 4$/m);
 });
 
 test('the build is --locked: a stale Cargo.lock fails it', () => {

@@ -83,7 +83,7 @@ const SECRET_GUARD = 'if [ -s /run/secrets/git_token ]; then '
 const CARGO_BUILD = 'if [ -f Cargo.lock ]; then cargo build --release --locked; else cargo build --release; fi';
 
 const DOCKERFILE = `# Hand-written stand-in for the generated Dockerfile (infrastructure self-test).
-FROM rust:1.75-slim-bookworm AS builder
+FROM ${RUST_STANDIN.replace('docker.io/library/', '')} AS builder
 # make: tikv-jemalloc-sys's build script runs jemalloc's configure and make
 RUN apt-get update && apt-get install -y --no-install-recommends make pkg-config && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
@@ -177,7 +177,7 @@ describeImage('image-test infrastructure (buildah, stand-in images, replaced cra
     timings['stand-ins (this call)'] = `${secs(standIns.durationMs)} (built: ${standIns.built.join(', ') || 'nothing, cached'})`;
     expect(Object.keys(standIns.images).sort()).toEqual([
       'docker.io/library/debian:bookworm-slim',
-      'docker.io/library/rust:1.75-slim-bookworm',
+      RUST_STANDIN,
       'docker.io/tercen/runtime-base:latest',
       'docker.io/tercen/rust-operator-base:latest',
     ]);

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Project } from 'projen';
 import { parse as parseYaml } from 'yaml';
-import { AllocatorMode, BuilderBase, CargoManifest, GhcrReleaseWorkflow, JemallocDockerfile, JemallocDockerfileOptions, RuntimeBase, RustOperatorProject, RustOperatorProjectOptions } from '../../src';
+import { AllocatorMode, BuilderBase, CargoManifest, GhcrReleaseWorkflow, JemallocDockerfile, JemallocDockerfileOptions, RuntimeBase, RustOperatorProject, RustOperatorProjectOptions, RustToolchainFile } from '../../src';
 import { resultOf, synthQuietly, tempDir, TEST_OPERATOR } from '../support/synth';
 import { stages } from '../support/validate-dockerfile';
 
@@ -38,6 +38,8 @@ const MATRIX = MODES.flatMap((allocator) => PROFILES.flatMap((profile) => [false
   [false, true].map((customBase) => ({ allocator, profile, token, customBase })))));
 
 interface GeneratedFiles {
+  toolchain: any;
+  upgradeText: string;
   dockerfile: string;
   workflow: any;
   workflowText: string;
@@ -47,7 +49,7 @@ interface GeneratedFiles {
   operatorJson: any;
 }
 
-function synthConfiguration(config: typeof MATRIX[number]): GeneratedFiles {
+function synthConfiguration(config: typeof MATRIX[number], extra: Partial<RustOperatorProjectOptions> = {}): GeneratedFiles {
   const dir = tempDir();
   const options: RustOperatorProjectOptions = {
     ...TEST_OPERATOR,
@@ -56,12 +58,15 @@ function synthConfiguration(config: typeof MATRIX[number]): GeneratedFiles {
     buildProfile: config.profile,
     devReleaseProfile: config.profile === 'dev-release',
     ...(config.token ? { gitTokenSecret: 'GH_PAT' } : {}),
+    ...extra,
   };
   const project = config.customBase ? new CustomBaseProject(options) : new RustOperatorProject(options);
   synthQuietly(project);
   const result = resultOf(project, dir);
   const workflowText = result.read('.github/workflows/ci.yml');
   return {
+    toolchain: parseToml(result.read('rust-toolchain.toml')),
+    upgradeText: result.read('.github/workflows/upgrade.yml'),
     dockerfile: result.read('Dockerfile'),
     workflow: parseYaml(workflowText),
     workflowText,
@@ -94,6 +99,48 @@ function cargoTargetDirectory(profile: string): string {
   return profile === 'dev' ? 'debug' : profile;
 }
 
+/**
+ * rust-toolchain.toml's channel is the Rust of the builder image (its tag, or what a custom base
+ * declares), the scaffolded rust-version and what the docs state; CI installs it from the file
+ * with rustup, and no workflow uses a third-party toolchain action.
+ */
+function expectOneToolchain(files: GeneratedFiles, declared: string | undefined): string {
+  const channel = files.toolchain.toolchain.channel;
+  expect(files.toolchain.toolchain).toEqual({ channel, components: ['clippy', 'rustfmt'], profile: 'minimal' });
+  const [builder] = stages(files.dockerfile);
+  const fromTag = /^rust:(\d+\.\d+(?:\.\d+)?)-slim-/.exec(builder.image)?.[1];
+  expect(fromTag ?? declared).toBe(channel);
+  expect(files.cargo.package['rust-version']).toBe(channel);
+  expect(files.docs).toContain(`| Rust toolchain | ${channel} (\`rust-toolchain.toml\``);
+  expect(files.docs).toContain(`(Rust ${channel} of \`rust-toolchain.toml\`, installed by rustup;`);
+  const toolchainStep = files.workflow.jobs.test.steps.find((s: { id: string }) => s.id === 'toolchain');
+  expect(toolchainStep).toEqual({ id: 'toolchain', name: expect.any(String), run: expect.stringMatching(/^rustup toolchain install\n/) });
+  for (const text of [files.workflowText, files.upgradeText]) {
+    expect(text).toContain('rustup toolchain install');
+    expect(text).not.toMatch(/dtolnay\/rust-toolchain|toolchain:/);
+  }
+  return channel;
+}
+
+describe('the Rust toolchain option and the builder image', () => {
+  const base = MATRIX[0];
+  test('by default: 1.92 everywhere', () => {
+    expect(expectOneToolchain(synthConfiguration(base), undefined)).toBe('1.92');
+  });
+  test('rustToolchain: the default builder image follows it', () => {
+    const files = synthConfiguration(base, { rustToolchain: '1.85' });
+    expect(expectOneToolchain(files, undefined)).toBe('1.85');
+    expect(files.dockerfile).toContain('FROM rust:1.85-slim-bookworm AS builder');
+  });
+  test('builderImage: rust-toolchain.toml follows its tag', () => {
+    const files = synthConfiguration(base, { builderImage: 'rust:1.88-slim-bookworm' });
+    expect(expectOneToolchain(files, undefined)).toBe('1.88');
+  });
+  test('both, naming the same release: the more exact one', () => {
+    expect(expectOneToolchain(synthConfiguration(base, { builderImage: 'rust:1.88.0-slim-bookworm', rustToolchain: '1.88' }), undefined)).toBe('1.88.0');
+  });
+});
+
 describe.each(MATRIX.map((config) => [`${config.allocator}, ${config.profile}, token ${config.token ? 'on' : 'off'}, ${config.customBase ? 'custom base' : 'default base'}`, config] as const))('%s', (_name, config) => {
   let files: GeneratedFiles;
   beforeAll(() => {
@@ -117,14 +164,8 @@ describe.each(MATRIX.map((config) => [`${config.allocator}, ${config.profile}, t
     expect(Object.keys(files.cargo.profile ?? {})).toEqual(expect.arrayContaining(config.profile === 'release' ? [] : [config.profile]));
   });
 
-  test('one Rust toolchain: the builder image = the CI toolchain = the docs', () => {
-    const [builder] = stages(files.dockerfile);
-    const fromTag = /^rust:(\d+\.\d+(?:\.\d+)?)-/.exec(builder.image)?.[1];
-    const rust = fromTag ?? (config.customBase ? CustomBaseDockerfile.RUST_VERSION : undefined);
-    expect(rust).toBeDefined();
-    const toolchain = files.workflow.jobs.test.steps.find((s: { id: string }) => s.id === 'toolchain').with.toolchain;
-    expect(String(toolchain)).toBe(rust);
-    expect(files.docs).toContain(`(toolchain ${rust};`);
+  test('one Rust toolchain: rust-toolchain.toml channel = the builder image = rust-version = the docs; CI installs it with rustup', () => {
+    expectOneToolchain(files, config.customBase ? CustomBaseDockerfile.RUST_VERSION : undefined);
   });
 
   test('one package list: CI installs exactly what the builder installs, and the docs name both stages\' lists', () => {
@@ -192,11 +233,11 @@ describe.each(MATRIX.map((config) => [`${config.allocator}, ${config.profile}, t
 });
 
 describe('construction order on a bare projen project', () => {
-  type Part = 'workflow' | 'dockerfile' | 'cargo';
-  const ORDERS: Part[][] = [
+  type Part = 'workflow' | 'dockerfile' | 'cargo' | 'toolchain';
+  const ORDERS: Part[][] = ([
     ['workflow', 'dockerfile', 'cargo'], ['workflow', 'cargo', 'dockerfile'], ['dockerfile', 'workflow', 'cargo'],
     ['dockerfile', 'cargo', 'workflow'], ['cargo', 'workflow', 'dockerfile'], ['cargo', 'dockerfile', 'workflow'],
-  ];
+  ] as Part[][]).map((order, i) => [...order.slice(0, i % 4), 'toolchain' as Part, ...order.slice(i % 4)]);
 
   function synthBare(order: Part[]): { [file: string]: string } {
     const dir = tempDir();
@@ -205,11 +246,12 @@ describe('construction order on a bare projen project', () => {
       workflow: () => new GhcrReleaseWorkflow(project, { imageName: 'ghcr.io/acme/bare', gitTokenSecret: 'GH_PAT' }),
       dockerfile: () => new JemallocDockerfile(project, { builderImage: 'rust:1.92-slim-bookworm', builderPackages: ['libcairo2-dev'] }),
       cargo: () => new CargoManifest(project, { buildProfile: 'maxperf' }),
+      toolchain: () => new RustToolchainFile(project),
     };
     order.forEach((part) => create[part]());
     synthQuietly(project);
     const read = (file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
-    return { 'ci.yml': read('.github/workflows/ci.yml'), 'Dockerfile': read('Dockerfile'), 'Cargo.toml': read('Cargo.toml') };
+    return { 'ci.yml': read('.github/workflows/ci.yml'), 'Dockerfile': read('Dockerfile'), 'Cargo.toml': read('Cargo.toml'), 'rust-toolchain.toml': read('rust-toolchain.toml') };
   }
 
   test('every order writes the same bytes, with the builder toolchain, packages, token and profile', () => {
@@ -219,7 +261,9 @@ describe('construction order on a bare projen project', () => {
     }
     const workflow = parseYaml(outputs[0]['ci.yml']);
     const steps = workflow.jobs.test.steps as { id: string; run?: string; with?: any }[];
-    expect(String(steps.find((s) => s.id === 'toolchain')!.with.toolchain)).toBe('1.92');
+    // The channel follows the builder image's tag.
+    expect(parseToml(outputs[0]['rust-toolchain.toml']).toolchain.channel).toBe('1.92');
+    expect(steps.find((s) => s.id === 'toolchain')!.run).toMatch(/^rustup toolchain install\n/);
     expect(steps.find((s) => s.id === 'system-packages')!.run).toContain('libcairo2-dev');
     expect(outputs[0].Dockerfile).toContain('--mount=type=secret,id=git_token');
     expect(outputs[0].Dockerfile).toContain('cargo build --profile maxperf');

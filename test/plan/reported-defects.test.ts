@@ -69,7 +69,9 @@ describe('D3: construction order never changes the output', () => {
     const steps = parseYaml(before['ci.yml']).jobs.test.steps as { id: string; run?: string }[];
     const apt = steps.find((step) => step.id === 'system-packages');
     expect(apt?.run).toContain('libcairo2-dev');
-    expect(before['ci.yml']).not.toContain('toolchain: stable');
+    // No rust-toolchain.toml on this bare project: CI installs and sets the builder's Rust itself.
+    expect(steps.find((step) => step.id === 'toolchain')?.run).toBe(
+      'rustup toolchain install 1.92 --profile minimal --component clippy,rustfmt\nrustup override set 1.92\nrustc --version\ncargo --version');
   });
 });
 
@@ -77,14 +79,26 @@ describe('a version-4 Cargo.lock with a builder that cannot read it', () => {
   const lock = 'version = 4\n\n[[package]]\nname = "hello_operator"\nversion = "0.1.0"\n';
   const manifest = '[package]\nname = "hello_operator"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n';
 
-  test('is refused, naming Cargo.lock and the builder, and nothing is written', () => {
+  test('is refused with an older builderImage, naming Cargo.lock and the options, and nothing is written', () => {
     const dir = tempDir();
-    expect(() => synthOperator({}, { 'Cargo.toml': manifest, 'Cargo.lock': lock }, dir)).toThrow(/Cargo\.lock: is lock file version 4, which the builder's Rust 1\.75 \(builderImage "rust:1\.75-slim-bookworm"\) cannot read/);
+    expect(() => synthOperator({ builderImage: 'rust:1.75-slim-bookworm' }, { 'Cargo.toml': manifest, 'Cargo.lock': lock }, dir)).toThrow(
+      'projen-rust-operator: Cargo.lock: is lock file version 4, which cargo of the Rust toolchain 1.75 (rust-toolchain.toml, from builderImage "rust:1.75-slim-bookworm") cannot read; cargo reads version 4 from 1.78 on. '
+      + 'Set builderImage to a newer Rust (e.g. "rust:1.92-slim-bookworm"), or leave it unset and set rustToolchain (default 1.92); or regenerate Cargo.lock with cargo 1.75.');
     expect(fs.readdirSync(dir).sort()).toEqual(['Cargo.lock', 'Cargo.toml']);
   });
 
-  test('builds with a builder of Rust 1.78 or newer', () => {
-    const result = synthOperator({ builderImage: 'rust:1.92-slim-bookworm' }, { 'Cargo.toml': manifest, 'Cargo.lock': lock });
-    expect(result.read('Dockerfile')).toContain('FROM rust:1.92-slim-bookworm AS builder');
+  test('is refused with an older rustToolchain, naming Cargo.lock and rustToolchain', () => {
+    const dir = tempDir();
+    expect(() => synthOperator({ rustToolchain: '1.77' }, { 'Cargo.toml': manifest, 'Cargo.lock': lock }, dir)).toThrow(
+      /Cargo\.lock: is lock file version 4, which cargo of the Rust toolchain 1\.77 \(rust-toolchain\.toml\) cannot read.*Set rustToolchain to 1\.92 or newer \(the builder image follows it\)/);
+    expect(fs.readdirSync(dir).sort()).toEqual(['Cargo.lock', 'Cargo.toml']);
+  });
+
+  test('builds with the default toolchain (1.92), and with a builder of Rust 1.78 or newer', () => {
+    const defaults = synthOperator({}, { 'Cargo.toml': manifest, 'Cargo.lock': lock });
+    expect(defaults.read('Dockerfile')).toContain('FROM rust:1.92-slim-bookworm AS builder');
+    expect(defaults.read('rust-toolchain.toml')).toContain('channel = "1.92"');
+    const result = synthOperator({ builderImage: 'rust:1.78-slim-bookworm' }, { 'Cargo.toml': manifest, 'Cargo.lock': lock });
+    expect(result.read('Dockerfile')).toContain('FROM rust:1.78-slim-bookworm AS builder');
   });
 });

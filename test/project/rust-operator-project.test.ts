@@ -31,6 +31,9 @@ describe('bad input names the option and writes nothing', () => {
     ['features', { features: ['bad feature=x'] }, /features: "bad feature=x" does not start with a feature name/],
     ['gitTokenSecret', { gitTokenSecret: 'GITHUB_TOKEN' }, /gitTokenSecret: "GITHUB_TOKEN" is not a valid GitHub secret name/],
     ['builderImage', { builderImage: 'rust:1.75; rm -rf /' }, /builderImage: .*shell metacharacters/],
+    ['rustToolchain', { rustToolchain: 'stable' }, /rustToolchain: "stable" is not a Rust version\. Use a version such as "1\.92"/],
+    ['rustToolchain', { rustToolchain: '1.85', builderImage: 'rust:1.92-slim-bookworm' },
+      /rustToolchain: is "1\.85" but builderImage "rust:1\.92-slim-bookworm" carries Rust 1\.92; .*leave builderImage unset \(it then follows rustToolchain: "rust:1\.85-slim-bookworm"\), or leave rustToolchain unset/],
     ['builderPackages', { builderPackages: ['libcairo2-dev;curl'] }, /builderPackages: "libcairo2-dev;curl" is not a Debian package name/],
   ])('%s', (_option, options, message) => {
     const { error, written } = attempt(options);

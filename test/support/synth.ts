@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Project } from 'projen';
+import { architectureNames } from './validate-dockerfile';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src';
 
 /** A synthesized project on disk. */
@@ -52,7 +53,11 @@ export function synthOperator(
   return resultOf(project, dir);
 }
 
-/** Synthesizes any project without post-synthesis steps. */
+/**
+ * Synthesizes any project without post-synthesis steps. Every Dockerfile a test generates this
+ * way is checked to name no architecture (`x86_64`, `amd64`, `aarch64`): the image builds on
+ * amd64 and arm64 alike.
+ */
 export function synthQuietly(project: Project): void {
   const before = process.env.PROJEN_DISABLE_POST;
   process.env.PROJEN_DISABLE_POST = 'true';
@@ -61,6 +66,21 @@ export function synthQuietly(project: Project): void {
   } finally {
     if (before === undefined) delete process.env.PROJEN_DISABLE_POST;
     else process.env.PROJEN_DISABLE_POST = before;
+  }
+  checkNoArchitecture(project);
+}
+
+/** Throws when a generated Dockerfile of the project (or a subproject) names an architecture. */
+export function checkNoArchitecture(project: Project): void {
+  for (const p of [project, ...project.subprojects]) {
+    for (const file of p.files.filter((f) => path.basename(f.path) === 'Dockerfile')) {
+      const absolute = path.join(p.outdir, file.path);
+      if (!fs.existsSync(absolute)) continue;
+      const hits = architectureNames(fs.readFileSync(absolute, 'utf-8'));
+      if (hits.length > 0) {
+        throw new Error(`${absolute} names an architecture: ${hits.map((hit) => `line ${hit.line}: ${hit.text.trim()}`).join('; ')}`);
+      }
+    }
   }
 }
 

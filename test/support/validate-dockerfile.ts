@@ -248,3 +248,17 @@ export function findLiteral(text: string, literal: string): LiteralHit[] {
   });
   return hits;
 }
+
+/** The names of architectures a multi-architecture Dockerfile must not contain. */
+export const ARCHITECTURE_NAMES = ['x86_64', 'amd64', 'aarch64'];
+
+/**
+ * Every place a Dockerfile names an architecture (`x86_64`, `amd64`, `aarch64`, any case,
+ * comments included): such a path or platform is right on one architecture only.
+ */
+export function architectureNames(text: string): LiteralHit[] {
+  const lower = text.toLowerCase();
+  return ARCHITECTURE_NAMES.flatMap((name) => findLiteral(lower, name))
+    .map((hit) => ({ ...hit, text: text.split(/\r?\n/)[hit.line - 1] }))
+    .sort((a, b) => a.line - b.line || a.column - b.column);
+}

@@ -141,7 +141,6 @@ export function neededPermissions(steps: ParsedStep[], pins: Pins, runRules: Run
       case 'trivy':
         grant(needed, 'packages', 'read'); // pulls the pushed image, private on GHCR until made public
         break;
-      case 'rust-toolchain':
       case 'setup-node':
       case 'upload-artifact': // the artifact service uses the runner's own token
       case 'download-artifact': // same run: no actions: read needed
@@ -207,4 +206,90 @@ export function publishes(steps: ParsedStep[], pins: Pins): boolean {
 /** The cache actions of a job (actions/cache, rust-cache). */
 export function cacheSteps(steps: ParsedStep[], pins: Pins): ParsedStep[] {
   return steps.filter((s) => ['actions/cache', pins['rust-cache'].action].includes(actionOf(s.uses) ?? ''));
+}
+
+/**
+ * The cache-aware actions of zizmor's `cache-poisoning` audit that a generated workflow could
+ * use, with zizmor's rule for whether the step's inputs leave caching on:
+ * `default` (on unless turned off), `opt-in` (turned on), `conditional` (an expression decides).
+ */
+export type CacheUsage = 'default' | 'opt-in' | 'conditional';
+
+function booleanControl(value: unknown, optOut: boolean, byDefault: boolean): CacheUsage | undefined {
+  if (value === undefined) return byDefault ? 'default' : undefined;
+  const text = String(value);
+  if (/^\$\{\{.*\}\}$/s.test(text.trim())) return 'conditional';
+  // zizmor: anything but "false" counts as true.
+  const on = text !== 'false';
+  return optOut ? (on ? undefined : 'opt-in') : (on ? 'opt-in' : undefined);
+}
+
+/** Whether (and how) a step caches, by zizmor's table of cache-aware actions. */
+export function cacheUsage(step: ParsedStep): CacheUsage | undefined {
+  switch (actionOf(step.uses)?.toLowerCase()) {
+    case 'actions/cache':
+    case 'swatinem/rust-cache':
+      return booleanControl(step.with['lookup-only'], true, true);
+    case 'actions/setup-node':
+      return step.with.cache === undefined || step.with.cache === '' ? undefined : 'opt-in';
+    case 'docker/setup-buildx-action': {
+      // Caches its binary only when a version is asked for (and cache-binary is not off).
+      const binary = booleanControl(step.with['cache-binary'], false, true);
+      return binary && step.with.version !== undefined && step.with.version !== '' ? binary : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * zizmor's publishing triggers: a `release` event, or a push of tags (or to a branch whose
+ * name contains "release"). Such a workflow is treated as publishing in every job.
+ */
+export function publishingTrigger(workflow: ParsedWorkflow): boolean {
+  const on = workflow.json.on;
+  const events = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys(on ?? {});
+  if (events.includes('release')) return true;
+  const push = on && typeof on === 'object' && !Array.isArray(on) ? on.push : undefined;
+  if (!push || typeof push !== 'object') return false;
+  return push.tags !== undefined || push['tags-ignore'] !== undefined
+    || (push.branches ?? []).some((branch: string) => branch.toLowerCase().includes('release'));
+}
+
+/**
+ * zizmor's `cache-poisoning`: in a workflow that publishes on tags (every job), or in a job that
+ * publishes (pushes an image) in any other workflow, no step may restore a cache. zizmor reads
+ * only the inputs; this audit also asks GitHub's evaluation (`restoresOnRelease`) whether the
+ * step restores on a release ref at all (its `if:`, its job's `if:`, an expression-valued
+ * `lookup-only`), and counts it only if it does.
+ */
+export function auditCachePoisoning(
+  workflow: ParsedWorkflow, pins: Pins, restoresOnRelease: (step: ParsedStep) => boolean,
+): string[] {
+  const everyJob = publishingTrigger(workflow);
+  const problems: string[] = [];
+  for (const job of workflow.jobs.filter((j) => everyJob || publishes(j.steps, pins))) {
+    for (const step of job.steps) {
+      const usage = cacheUsage(step);
+      if (usage === undefined) continue;
+      if (everyJob && !restoresOnRelease(step)) continue;
+      problems.push(`${where(step)}: ${actionOf(step.uses)} restores a cache (${usage}) in a ${everyJob ? 'workflow that publishes on tags' : 'job that publishes'}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * zizmor's `dependabot-cooldown`: every update waits at least `minimumDays` (zizmor's default 7)
+ * before proposing a new release (`cooldown.default-days`; Dependabot's implicit default, 3, is
+ * too short).
+ */
+export function auditDependabotCooldown(dependabot: any, minimumDays: number = 7): string[] {
+  return (dependabot?.updates ?? []).flatMap((update: any, i: number) => {
+    const days = update?.cooldown?.['default-days'];
+    const name = `updates[${i}] (${update?.['package-ecosystem']})`;
+    if (update?.cooldown === undefined) return [`${name}: no cooldown`];
+    if (days === undefined) return [`${name}: cooldown without default-days`];
+    return typeof days === 'number' && days >= minimumDays ? [] : [`${name}: cooldown default-days ${days} is less than ${minimumDays}`];
+  });
 }

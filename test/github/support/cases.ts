@@ -89,7 +89,6 @@ export const CASES: readonly CaseDefinition[] = [
         runsOn: ['self-hosted', 'linux', 'x64'],
         mainBranch: 'develop',
         tagPatterns: ['[0-9]+.[0-9]+.[0-9]+'],
-        rustToolchain: '1.80',
         systemPackages: ['protobuf-compiler'],
         driftCheck: false,
         gitTokenSecret: 'DEPS_TOKEN',

@@ -5,14 +5,14 @@
  * - `docker.io/library/debian:bookworm-slim`: `debootstrap --variant=minbase bookworm`, slimmed
  *   like the official image (no docs/man/locales, apt "docker-clean" settings, deb822 sources for
  *   bookworm, bookworm-updates and bookworm-security on deb.debian.org).
- * - `docker.io/library/rust:1.75-slim-bookworm`: that base plus what the official `rust:*-slim`
+ * - `docker.io/library/rust:1.92-slim-bookworm` (the default builder, `RUST_STANDIN`): that base plus what the official `rust:*-slim`
  *   image has (apt `ca-certificates gcc libc6-dev`; rustup with a minimal-profile toolchain under
  *   RUSTUP_HOME=/usr/local/rustup, CARGO_HOME=/usr/local/cargo, PATH=/usr/local/cargo/bin:...),
  *   the toolchain being a copy of the HOST's stable toolchain (so its version is the host's, not
- *   1.75), plus the TEST-ONLY `$CARGO_HOME/config.toml` replacing crates-io by a directory source
+ *   1.92), plus the TEST-ONLY `$CARGO_HOME/config.toml` replacing crates-io by a directory source
  *   with the real tikv-jemallocator / tikv-jemalloc-sys, Debian's cc and libc, and any test stubs.
  *
- * `FROM debian:bookworm-slim` / `FROM rust:1.75-slim-bookworm` with `--pull-never` resolve to
+ * `FROM debian:bookworm-slim` / `FROM rust:1.92-slim-bookworm` with `--pull-never` resolve to
  * these docker.io names (buildah normalises short names to docker.io when looking up local
  * images), so only the fully-qualified names are tagged.
  */
@@ -26,9 +26,11 @@ import {
 } from './cargo-stub';
 import { RealCrateSources, realCrateSources } from './crate-sources';
 import { cachePath, progress, run, runOrThrow, withCacheLock } from './exec';
+import { BuilderBase } from '../../../src/plan/base-image';
 
 export const DEBIAN_STANDIN = 'docker.io/library/debian:bookworm-slim';
-export const RUST_STANDIN = 'docker.io/library/rust:1.75-slim-bookworm';
+/** The default builder image (`BuilderBase.DEFAULT_IMAGE`, the default Rust channel's): it follows the package. */
+export const RUST_STANDIN = `docker.io/library/${BuilderBase.DEFAULT_IMAGE}`;
 
 /** Bump when the base recipe changes (forces a new debootstrap + import). */
 const BASE_RECIPE = 'debian-bookworm-minbase-slim-v1';
@@ -405,7 +407,7 @@ function buildRustImage(
 
 /**
  * Creates (once; cached between runs) the local stand-ins for `debian:bookworm-slim` and
- * `rust:1.75-slim-bookworm`, plus `extraImages`. A cached call costs one `buildah images`
+ * `RUST_STANDIN` (`rust:1.92-slim-bookworm`), plus `extraImages`. A cached call costs one `buildah images`
  * (well under a second). Safe to call from several jest workers (a lock file serialises them).
  */
 export function ensureStandInImages(options: StandInOptions = {}): StandInImages {
