@@ -7,3 +7,4 @@ export * from './buildah';
 export * from './cargo-stub';
 export * from './standins';
 export * from './crate-sources';
+export * from './distroless-standin';
