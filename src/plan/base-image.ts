@@ -170,7 +170,7 @@ export class RuntimeBase {
   }
 
   /** Whether the image is distroless: no package manager, no `useradd`. */
-  public readonly distroless: boolean;
+  public readonly isDistroless: boolean;
   /** The shell of the image (`/bin/bash`, `/busybox/sh`), or undefined when it has none. */
   public readonly shell?: string;
   /**
@@ -188,7 +188,7 @@ export class RuntimeBase {
     public readonly debianRelease: string | undefined,
     kind: { distroless: boolean; shell?: string; librariesImage?: string; providedPackages: string[] } = { distroless: false, shell: '/bin/bash', providedPackages: [] },
   ) {
-    this.distroless = kind.distroless;
+    this.isDistroless = kind.distroless;
     this.shell = kind.shell;
     this.librariesImage = kind.librariesImage;
     this.providedPackages = kind.providedPackages;

@@ -290,7 +290,7 @@ export class OperatorPlan extends Component {
           ...build.builderPackages,
         ], 'builderPackages'),
       };
-      if (runtimeBase.distroless && build.runtimeUserGiven && !build.platformUser) {
+      if (runtimeBase.isDistroless && build.runtimeUserGiven && !build.platformUser) {
         throw new OptionError('runtimeUser', `names a user for useradd, and the distroless runtime "${runtimeBase.image}" has no useradd: the image runs as the numeric runtimeUid (${build.runtimeUid}:${build.runtimeUid}).`,
           'Remove runtimeUser and set runtimeUid (65532 is distroless\'s own "nonroot" user), or use a Debian runtime.');
       }
@@ -302,7 +302,7 @@ export class OperatorPlan extends Component {
         packages: aptPackageList([...SEED_RUNTIME_PACKAGES, ...allocator.runtimePackages, ...build.runtimePackages], 'runtimePackages')
           .filter((name) => !provided.has(name.replace(/[:=].*$/, ''))),
         user: build.platformUser ? undefined : { name: build.runtimeUser, uid: build.runtimeUid },
-        distroless: runtimeBase.distroless,
+        distroless: runtimeBase.isDistroless,
         shell: runtimeBase.shell,
         librariesImage: runtimeBase.librariesImage,
         variables: [...allocator.runtimeVariables,

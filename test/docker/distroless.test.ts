@@ -11,8 +11,8 @@ import { synthOperator, synthQuietly, tempDir, TEST_OPERATOR } from '../support/
 describe('RuntimeBase.distroless()', () => {
   test('defaults to gcr.io/distroless/cc-debian12, Debian bookworm, no shell', () => {
     const base = RuntimeBase.distroless();
-    const { image, debianRelease, shell, distroless, librariesImage } = base;
-    expect({ image, debianRelease, shell, distroless, librariesImage }).toEqual({ image: 'gcr.io/distroless/cc-debian12', debianRelease: 'bookworm', shell: undefined, distroless: true, librariesImage: 'debian:bookworm-slim' });
+    const { image, debianRelease, shell, isDistroless, librariesImage } = base;
+    expect({ image, debianRelease, shell, isDistroless, librariesImage }).toEqual({ image: 'gcr.io/distroless/cc-debian12', debianRelease: 'bookworm', shell: undefined, isDistroless: true, librariesImage: 'debian:bookworm-slim' });
   });
 
   test('debug is the :debug tag with busybox\'s shell', () => {
@@ -28,7 +28,7 @@ describe('RuntimeBase.distroless()', () => {
 
   test('a Debian base is not distroless and keeps its shell', () => {
     const base = RuntimeBase.debianSlim();
-    expect([base.distroless, base.shell, base.providedPackages]).toEqual([false, '/bin/bash', []]);
+    expect([base.isDistroless, base.shell, base.providedPackages]).toEqual([false, '/bin/bash', []]);
   });
 
   test.each<[string, () => RuntimeBase, string, RegExp]>([
