@@ -72,7 +72,9 @@ export interface JemallocDockerfileOptions {
   readonly builderPackages?: string[];
 
   /**
-   * Extra Debian packages for the runtime stage (e.g. "libcairo2").
+   * Extra Debian packages for the runtime stage (e.g. "libcairo2"). On a distroless runtime they
+   * are installed in a Debian stage of its release and only their shared libraries (and those
+   * they and the binary need that the base lacks) are copied in; data files are not.
    * @default []
    */
   readonly runtimePackages?: string[];
@@ -109,7 +111,8 @@ export interface JemallocDockerfileOptions {
 
   /**
    * Name of the non-root runtime user (at most 26 characters: its group is `<name>-group`; not a
-   * Debian system account such as "nobody").
+   * Debian system account such as "nobody"). Refused with a distroless runtime, which has no
+   * `useradd`: it runs as the numeric `runtimeUid`.
    * @default "operator"
    */
   readonly runtimeUser?: string;

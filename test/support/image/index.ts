@@ -8,3 +8,4 @@ export * from './cargo-stub';
 export * from './standins';
 export * from './crate-sources';
 export * from './distroless-standin';
+export * from './jemalloc-stats';
