@@ -2,13 +2,29 @@
  * `npm run bench:image`: prints numbers, asserts nothing. Builds a scaffolded operator's
  * Dockerfile (default allocator: the real tikv-jemallocator linked, libjemalloc2 preloaded) with
  * buildah from stand-in base images: a cold build (no layer cache), a warm rebuild after a change
- * in src/, and the size of the runtime image over its debian:bookworm-slim base.
+ * in src/, and the size of the runtime image over its debian:bookworm-slim base; then the same
+ * operator on `RuntimeBase.distroless()` (stand-in gcr.io/distroless/cc-debian12), side by side:
+ * each image's total size and size over its base, and the distroless total projected onto the
+ * real base's published size.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildImage, DEBIAN_STANDIN, ensureStandInImages, hostCargoOfflineEnv, imageSizeBytes, parseBuildSteps, removeImage, run, storageDriver } from '../test/support/image';
+import { RuntimeBase } from '../src';
+import {
+  buildImage, DEBIAN_STANDIN, DISTROLESS_STANDIN, ensureDistrolessStandIns, ensureStandInImages, hostCargoOfflineEnv, imageSizeBytes,
+  parseBuildSteps, removeImage, run, storageDriver,
+} from '../test/support/image';
 import { scaffoldOperator } from '../test/support/scaffold';
-import { tempDir } from '../test/support/synth';
+import { synthOperator, tempDir } from '../test/support/synth';
+
+/**
+ * Published size of gcr.io/distroless/cc (uncompressed, as `docker images` shows it): 21.2 MB in
+ * github.com/grapl-security/grapl/pull/975; "~20MB" in github.com/johnthagen/min-sized-rust/pull/84
+ * (2025). The larger figure is used.
+ */
+const PUBLISHED_DISTROLESS_CC_MB = 21.2;
+const DISTROLESS_TAG = 'localhost/pro-bench-operator-distroless:latest';
+ensureDistrolessStandIns();
 
 const TAG = 'localhost/pro-bench-operator:latest';
 ensureStandInImages({ extraImages: { 'tercen/rust-operator-base:latest': 'rust', 'tercen/runtime-base:latest': 'debian' } });
@@ -32,13 +48,27 @@ const size = imageSizeBytes(TAG);
 const base = imageSizeBytes(DEBIAN_STANDIN);
 removeImage(TAG);
 
+// The same operator on the distroless runtime (the builder stage's layers are reused).
+const distrolessDir = synthOperator({ runtimeBase: RuntimeBase.distroless() }).dir;
+const distrolessLock = run('cargo', ['generate-lockfile', '--offline'], { cwd: distrolessDir, env: { ...process.env, ...hostCargoOfflineEnv().env } });
+if (distrolessLock.code !== 0) throw new Error(distrolessLock.stderr);
+const distrolessBuild = buildImage(distrolessDir, { tag: DISTROLESS_TAG });
+if (distrolessBuild.code !== 0) throw new Error(`distroless build failed, see ${distrolessBuild.logFile}`);
+const distroless = imageSizeBytes(DISTROLESS_TAG);
+const distrolessBase = imageSizeBytes(DISTROLESS_STANDIN);
+removeImage(DISTROLESS_TAG);
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
 const rows: [string, string][] = [
   ['storage driver', storageDriver()],
   ['cold build (no layer cache)', `${(cold.durationMs / 1000).toFixed(1)} s, compiles ${cold.compiled.join(', ')}`],
   ['warm rebuild after a change in src/', `${(warm.durationMs / 1000).toFixed(1)} s, compiles ${warm.compiled.join(', ')}`],
   ['warm / cold', `${(warm.durationMs / cold.durationMs).toFixed(2)}`],
-  ['runtime image size', `${(size / 1e6).toFixed(1)} MB (seed target: < 150 MB)`],
-  ['over the debian:bookworm-slim stand-in', `${((size - base) / 1e6).toFixed(1)} MB (base ${(base / 1e6).toFixed(1)} MB)`],
+  ['debian-slim image: total', `${mb(size)} (seed target: < 150 MB)`],
+  ['debian-slim image: over its base', `${mb(size - base)} over the debian:bookworm-slim stand-in (${mb(base)}; target: within base + 15 MB)`],
+  ['distroless image: total', `${mb(distroless)} on the stand-in base`],
+  ['distroless image: over its base', `${mb(distroless - distrolessBase)} over the gcr.io/distroless/cc-debian12 stand-in (${mb(distrolessBase)})`],
+  ['distroless on the real base', `${mb(distroless - distrolessBase + PUBLISHED_DISTROLESS_CC_MB * 1e6)} (over its base + published ${PUBLISHED_DISTROLESS_CC_MB} MB; target: < 40 MB)`],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
 process.stdout.write(rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join('\n') + '\n');

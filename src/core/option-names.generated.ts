@@ -144,6 +144,11 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
   "CustomRuntimeBaseOptions": {
     "debianRelease": null
   },
+  "DistrolessRuntimeBaseOptions": {
+    "debianRelease": null,
+    "debug": null,
+    "image": null
+  },
   "DockerBuildCommandOptions": {
     "noCache": null,
     "tag": null
@@ -218,7 +223,8 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "runtimeEnvironment": null,
     "runtimePackages": null,
     "runtimeUid": null,
-    "runtimeUser": null
+    "runtimeUser": null,
+    "runtimeUserGiven": null
   },
   "ImageOwnerOptions": {
     "imageName": null,
@@ -243,6 +249,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "dependencyLayer": null,
     "gitTokenBuildSecretId": null,
     "platformUser": null,
+    "runtimeBase": null,
     "runtimeEnvironment": null,
     "runtimeImage": null,
     "runtimePackages": null,
@@ -398,8 +405,11 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
   },
   "RuntimePlan": {
     "debianRelease": null,
+    "distroless": null,
     "image": null,
+    "librariesImage": null,
     "packages": null,
+    "shell": null,
     "user": null,
     "variables": null
   },
@@ -456,6 +466,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "renovatebotOptions": "projen.RenovatebotOptions",
     "repositoryUrl": null,
     "runsOn": null,
+    "runtimeBase": null,
     "runtimeEnvironment": null,
     "runtimeImage": null,
     "runtimePackages": null,

@@ -53,6 +53,14 @@ export interface JemallocDockerfileOptions {
   readonly runtimeImage?: string;
 
   /**
+   * The runtime base as a strategy, e.g. `RuntimeBase.distroless()` (no shell, no apt; runtime
+   * packages' shared libraries are copied in from a Debian stage of the same release). Give
+   * either this or `runtimeImage`.
+   * @default - `RuntimeBase.fromImage(runtimeImage)`
+   */
+  readonly runtimeBase?: RuntimeBase;
+
+  /**
    * The allocator; its packages and environment are added to the stages.
    * @default - `new Allocator()` (tikv-jemallocator linked AND libjemalloc2 preloaded)
    */
@@ -66,7 +74,9 @@ export interface JemallocDockerfileOptions {
   readonly builderPackages?: string[];
 
   /**
-   * Extra Debian packages for the runtime stage (e.g. "libcairo2").
+   * Extra Debian packages for the runtime stage (e.g. "libcairo2"). On a distroless runtime they
+   * are installed in a Debian stage of its release and only their shared libraries (and those
+   * they and the binary need that the base lacks) are copied in; data files are not.
    * @default []
    */
   readonly runtimePackages?: string[];
@@ -103,7 +113,8 @@ export interface JemallocDockerfileOptions {
 
   /**
    * Name of the non-root runtime user (at most 26 characters: its group is `<name>-group`; not a
-   * Debian system account such as "nobody").
+   * Debian system account such as "nobody"). Refused with a distroless runtime, which has no
+   * `useradd`: it runs as the numeric `runtimeUid`.
    * @default "operator"
    */
   readonly runtimeUser?: string;
@@ -167,6 +178,10 @@ export class JemallocDockerfile extends Dockerfile {
   public static readonly BUILDER_STAGE = 'builder';
   /** Alias of the runtime stage. */
   public static readonly RUNTIME_STAGE = 'runtime';
+  /** Alias of the Debian stage that gathers a distroless runtime's shared libraries. */
+  public static readonly LIBRARIES_STAGE = 'runtime-libraries';
+  /** Where that stage gathers them (copied to `/` of the runtime). */
+  public static readonly LIBRARIES_DIR = '/runtime-libraries';
   /** Where the builder keeps the crate. */
   public static readonly BUILD_DIR = '/build';
 
@@ -188,6 +203,13 @@ export class JemallocDockerfile extends Dockerfile {
     // Validate the options now, while .projenrc.ts runs and before anything is written.
     if (options.builderImage !== undefined) ImageReference.parse(options.builderImage, 'builderImage');
     if (options.runtimeImage !== undefined) ImageReference.parse(options.runtimeImage, 'runtimeImage');
+    if (options.runtimeImage !== undefined && options.runtimeBase !== undefined) {
+      throw new OptionError('runtimeBase', `and runtimeImage ("${options.runtimeImage}") both choose the runtime image.`,
+        'Give one: runtimeImage for a Debian image, runtimeBase for a strategy such as RuntimeBase.distroless().');
+    }
+    if (options.runtimeBase !== undefined && !(options.runtimeBase instanceof RuntimeBase)) {
+      throw new OptionError('runtimeBase', 'is not a RuntimeBase.', 'Use RuntimeBase.distroless(), RuntimeBase.debianSlim() or RuntimeBase.custom(...).');
+    }
     aptPackageList(options.builderPackages ?? [], 'builderPackages');
     aptPackageList(options.runtimePackages ?? [], 'runtimePackages');
     checkContextPaths(options.compileTimeFiles ?? [], 'compileTimeFiles');
@@ -213,6 +235,7 @@ export class JemallocDockerfile extends Dockerfile {
       buildFeatures: options.buildFeatures ?? [],
       gitTokenBuildSecretId: options.gitTokenBuildSecretId,
       runtimeUser: options.runtimeUser ?? 'operator',
+      runtimeUserGiven: options.runtimeUser !== undefined,
       runtimeUid: options.runtimeUid ?? 1000,
       platformUser: options.platformUser ?? false,
       runtimeEnvironment: options.runtimeEnvironment ?? {},
@@ -259,6 +282,7 @@ export class JemallocDockerfile extends Dockerfile {
    * `RuntimeBase.custom('tercen/runtime-base:latest', { debianRelease: 'bookworm' })`.
    */
   protected runtimeBase(): RuntimeBase {
+    if (this.options.runtimeBase) return this.options.runtimeBase;
     return RuntimeBase.fromImage(this.options.runtimeImage ?? JemallocDockerfile.DEFAULT_RUNTIME_IMAGE, 'runtimeImage');
   }
 
@@ -268,10 +292,38 @@ export class JemallocDockerfile extends Dockerfile {
       from: plan.builder!.image,
       comment: 'Builder: the Rust toolchain and build packages; discarded after the build.',
     }), plan);
+    const runtime = plan.runtime!;
+    if (runtime.distroless) {
+      this.defineLibrariesStage(this.addStage(JemallocDockerfile.LIBRARIES_STAGE, {
+        from: runtime.librariesImage!,
+        comment: 'Runtime libraries: the distroless base has no apt, so runtime packages are installed here, on its Debian release,\nand only the shared libraries they provide and the binary needs (and the base lacks) are copied into it.',
+      }), plan);
+    }
     this.defineRuntimeStage(this.addStage(JemallocDockerfile.RUNTIME_STAGE, {
-      from: plan.runtime!.image,
-      comment: 'Runtime: runtime libraries and the binary only; no toolchain.',
+      from: runtime.image,
+      comment: runtime.distroless
+        ? `Runtime: distroless (no package manager${runtime.shell ? `; busybox shell at ${runtime.shell}` : ', no shell'}); runtime libraries and the binary only.`
+        : 'Runtime: runtime libraries and the binary only; no toolchain.',
     }), plan);
+  }
+
+  /**
+   * The distroless runtime's Debian stage: the runtime packages, then every shared library that
+   * they provide or that the binary or they need, and that the base does not have, gathered in
+   * LIBRARIES_DIR with canonical paths. A library that nothing provides fails the build here,
+   * naming it, instead of failing at start-up.
+   */
+  private defineLibrariesStage(stage: DockerfileStage, plan: ResolvedPlan): void {
+    const runtime = plan.runtime!;
+    if (runtime.packages.length > 0) {
+      stage.addInstruction('packages', aptInstall(runtime.packages));
+    }
+    stage.addInstruction('base', DockerInstruction.copy(['/'], BASE_DIR, { from: runtime.image })
+      .withComment('The distroless base itself, to see which libraries it already has.'));
+    stage.addInstruction('binary', DockerInstruction.copy(
+      [`${JemallocDockerfile.BUILD_DIR}/${plan.binary.targetPath}`], plan.binary.installPath,
+      { from: JemallocDockerfile.BUILDER_STAGE }));
+    stage.addInstruction('libraries', DockerInstruction.run(librariesScript(plan.binary.installPath, runtime.packages)));
   }
 
   /** Adds the builder stage's instructions. */
@@ -319,10 +371,12 @@ export class JemallocDockerfile extends Dockerfile {
   private defineRuntimeStage(stage: DockerfileStage, plan: ResolvedPlan): void {
     const runtime = plan.runtime!;
     const user = runtime.user;
-    if (runtime.packages.length > 0) {
+    if (runtime.distroless) {
+      stage.addInstruction('libraries', DockerInstruction.copy([`${JemallocDockerfile.LIBRARIES_DIR}/`], '/', { from: JemallocDockerfile.LIBRARIES_STAGE }));
+    } else if (runtime.packages.length > 0) {
       stage.addInstruction('packages', aptInstall(runtime.packages));
     }
-    if (user) {
+    if (user && !runtime.distroless) {
       stage.addInstruction('user', DockerInstruction.run([
         `groupadd --gid ${user.uid} ${user.name}-group`,
         `useradd --uid ${user.uid} --gid ${user.uid} --create-home --shell /usr/sbin/nologin ${user.name}`,
@@ -335,7 +389,11 @@ export class JemallocDockerfile extends Dockerfile {
       stage.addInstruction('environment', DockerInstruction.env(Object.fromEntries(runtime.variables.map((v) => [v.name, v.value])))
         .withComment(environmentComment(plan)));
     }
-    if (user) {
+    if (user && runtime.distroless) {
+      // Numeric, so no /etc/passwd entry is needed (distroless has none to add one with).
+      stage.addInstruction('run-as', DockerInstruction.user(`${user.uid}:${user.uid}`)
+        .withComment(`Non-root uid:gid ${user.uid}:${user.uid}, numeric: distroless has no useradd, and the process needs no /etc/passwd entry.`));
+    } else if (user) {
       stage.addInstruction('run-as', DockerInstruction.user(`${user.uid}:${user.uid}`));
       stage.addInstruction('home', DockerInstruction.workdir(`/home/${user.name}`));
     }
@@ -409,6 +467,31 @@ function cargoRun(plan: ResolvedPlan, commands: string[]): DockerInstruction {
     .map(([name, value]) => `${name}=${/^[A-Za-z0-9_.:\/-]+$/.test(value) ? value : `'${value}'`}`).join(' ');
   const setup = `if [ -s ${file} ]; then export ${exports}; fi`;
   return DockerInstruction.run([setup, ...commands], { mounts: [`type=secret,id=${token.buildSecretId},required=false`] });
+}
+
+/** Where the libraries stage puts the distroless base, to compare against. */
+const BASE_DIR = '/distroless-base';
+
+/**
+ * The libraries stage's script (POSIX sh, Debian's dash): the runtime packages' shared objects,
+ * plus every library `ldd` resolves for them and the binary; each one the base lacks (by file
+ * name) is copied, as link and target, to LIBRARIES_DIR under its canonical directory. A
+ * `not found` fails the build with the library's name. No architecture is named: paths come
+ * from dpkg and ldd.
+ */
+function librariesScript(binary: string, packages: string[]): string[] {
+  const out = JemallocDockerfile.LIBRARIES_DIR;
+  const provided = packages.length > 0
+    ? `dpkg -L ${packages.map((name) => name.replace(/=.*$/, '')).join(' ')} | grep -E '/lib/.+\\.so(\\.[0-9]+)*$' | while read -r f; do [ ! -f "$f" ] || echo "$f"; done > /tmp/provided`
+    : ': > /tmp/provided';
+  return [
+    provided,
+    `{ { echo ${binary}; cat /tmp/provided; } | xargs ldd > /tmp/ldd 2>/dev/null || true; }`,
+    'if grep "not found" /tmp/ldd; then echo "No Debian package provides the libraries above. Add the packages that do to runtimePackages." >&2; exit 1; fi',
+    `mkdir -p ${out}`,
+    `awk '$2 == "=>" && $3 ~ /^\\// { print $3 }' /tmp/ldd | sort -u | cat /tmp/provided - | while read -r f; do if [ -z "$(find ${BASE_DIR} -name "\${f##*/}" -print -quit)" ]; then for g in "$f" "$(readlink -f "$f")"; do d="$(cd "\${g%/*}" && pwd -P)"; mkdir -p "${out}$d"; cp -P "$g" "${out}$d/"; done; fi; done`,
+    `find ${out} -mindepth 1 ! -type d | sort`,
+  ];
 }
 
 /** `apt-get install` of the packages, leaving no package lists in the layer. */

@@ -85,7 +85,9 @@ export class OperatorDocs extends FileBase {
       `| Binary | \`${plan.binary.installPath}\` (entrypoint, ${runtime.user ? `runs as uid ${runtime.user.uid}` : 'runs as the user the platform chooses: no `USER`, so root unless started with `--user`'}) |`,
       `| Rust toolchain | ${plan.toolchain.channel} (${plan.toolchain.file ? '`rust-toolchain.toml`: rustup installs it locally and in CI' : 'the builder image\'s'}; the builder image carries it) |`,
       `| Builder stage | \`${builder.image}\` with ${packageList(builder.packages)} |`,
-      `| Runtime stage | \`${runtime.image}\` with ${packageList(runtime.packages)}; no Rust toolchain |`,
+      runtime.distroless
+        ? `| Runtime stage | \`${runtime.image}\` (distroless: no package manager, ${runtime.shell ? `busybox shell at \`${runtime.shell}\`` : 'no shell'}) with the shared libraries of ${packageList(runtime.packages)} and what the binary needs beyond the base, copied from \`${runtime.librariesImage}\`; no Rust toolchain |`
+        : `| Runtime stage | \`${runtime.image}\` with ${packageList(runtime.packages)}; no Rust toolchain |`,
       `| Cargo profile of the image | \`${plan.buildProfile}\` |`,
       `| Allocator | ${allocatorDescription(plan.allocator.mode)} |`,
       `| operator.json \`container\` | ${this.options.containerPolicy === ContainerPolicy.EXACT_PIN ? `\`${image}:X.Y.Z\`, the exact release (never \`main\` or \`latest\`)` : `\`${image}\` (untagged; Tercen resolves the tag)`} |`,
@@ -125,10 +127,10 @@ export class OperatorDocs extends FileBase {
       '# Run the way Tercen starts it',
       `docker run --rm ${local} --taskId <task id> --serviceUri <Tercen URI> --token <token>`,
       '# Without --taskId the operator exits 1 with "TERCEN_TASK_ID is not set"',
-      '# A shell in the runtime image',
-      `docker run --rm -it --entrypoint /bin/bash ${local}`,
+      ...shellLines(plan),
       '```',
       '',
+      ...distrolessNotes(plan),
       'The flags `--taskId`, `--serviceUri` and `--token` set `TERCEN_TASK_ID`, `TERCEN_URI` and',
       '`TERCEN_TOKEN`; you can also pass those variables with `-e`.',
       '',
@@ -150,8 +152,15 @@ export class OperatorDocs extends FileBase {
       lines.push(`| \`${variable.name}\` | \`${variable.value}\` | ${variable.readBy} |`);
     }
     lines.push('', 'Check it:', '', '```bash');
-    for (const variable of variables) {
-      lines.push(`docker run --rm --entrypoint /bin/sh ${local} -c 'echo "$${variable.name}"'`);
+    // Debian's sh for the check; busybox's on distroless debug; none on plain distroless.
+    const shell = plan.runtime!.distroless ? plan.runtime!.shell : '/bin/sh';
+    if (shell) {
+      for (const variable of variables) {
+        lines.push(`docker run --rm --entrypoint ${shell} ${local} -c 'echo "$${variable.name}"'`);
+      }
+    } else {
+      lines.push('# The image has no shell: read its environment from the image configuration');
+      lines.push(`docker inspect --format '{{range .Config.Env}}{{println .}}{{end}}' ${local}`);
     }
     if (allocator.preloaded) {
       lines.push('# The preloaded libjemalloc2 prints its statistics at exit:');
@@ -290,6 +299,37 @@ export class OperatorDocs extends FileBase {
     }
     return [...lines, ''];
   }
+}
+
+/** How to get a shell in the runtime image, as the base allows. */
+function shellLines(plan: ResolvedPlan): string[] {
+  const runtime = plan.runtime!;
+  const local = plan.localImageTag;
+  if (!runtime.distroless || runtime.shell) {
+    return ['# A shell in the runtime image', `docker run --rm -it --entrypoint ${runtime.distroless ? runtime.shell : '/bin/bash'} ${local}`];
+  }
+  return ['# The runtime image has no shell (distroless); for one, build with RuntimeBase.distroless({ debug: true })',
+    '# (busybox at /busybox/sh), or look at its files from outside:',
+    `docker create --name ${plan.binary.name}-files ${local} && docker export ${plan.binary.name}-files | tar -t | less; docker rm ${plan.binary.name}-files`];
+}
+
+/** What a distroless runtime changes for the user and the libraries. */
+function distrolessNotes(plan: ResolvedPlan): string[] {
+  const runtime = plan.runtime!;
+  if (!runtime.distroless) {
+    return [];
+  }
+  return [
+    `The runtime is distroless (\`${runtime.image}\`): no \`apt-get\`${runtime.shell ? '' : ', no shell'}, no \`useradd\`.`,
+    runtime.user
+      ? `It runs as the numeric \`USER ${runtime.user.uid}:${runtime.user.uid}\`, which needs no \`/etc/passwd\` entry (the base has only root, nobody and nonroot 65532), so \`$HOME\` is \`/\` and not writable: write to \`/tmp\`.`
+      : 'It has no `USER`: the platform chooses the user (`--user`).',
+    `Runtime packages are installed in a \`${runtime.librariesImage}\` stage; only their shared libraries, and those the binary`,
+    'needs that the base lacks, are copied in (no data files such as fonts or configuration). A library that no package',
+    'provides fails the image build with its name instead of failing at start-up.',
+    ...(plan.allocator.preloaded ? ['The preloaded libjemalloc2 is Debian\'s package of that release, copied in the same way.'] : []),
+    '',
+  ];
 }
 
 function packageList(packages: string[]): string {

@@ -268,7 +268,7 @@ function fixHint(file: string, fallback?: string, actual?: string, wanted?: stri
     return `managed Cargo.toml keys (${tables.join(', ') || 'managed tables'}) are set by ${option} in .projenrc.ts; change them there, not in Cargo.toml, then run \`npx projen\`.`;
   }
   if (base === 'Dockerfile' || base === '.dockerignore') {
-    option = 'the Dockerfile options (builderImage, runtimeImage, builderPackages, runtimePackages, compileTimeFiles, allocator, dockerfileOptions) or a JemallocDockerfile subclass';
+    option = 'the Dockerfile options (builderImage, runtimeImage, runtimeBase, builderPackages, runtimePackages, compileTimeFiles, allocator, dockerfileOptions) or a JemallocDockerfile subclass';
   } else if (file.includes('.github/workflows/')) {
     option = 'the workflow options (actionPins, gitTokenSecret, ...) or `project.workflow.workflow.patchStep/insertStepAfter/addJob`';
   } else if (file.endsWith('dependabot.yml')) {

@@ -1,4 +1,5 @@
 import { DEFAULT_RUST_CHANNEL } from './rust-toolchain';
+import { OptionError } from '../core/errors';
 import { ImageReference } from '../core/image-reference';
 
 /** What a custom builder image is made of, where its tag does not say. */
@@ -105,14 +106,48 @@ export interface CustomRuntimeBaseOptions {
   readonly debianRelease?: string;
 }
 
+/** Options for `RuntimeBase.distroless`. */
+export interface DistrolessRuntimeBaseOptions {
+  /**
+   * The `:debug` variant, which adds a busybox shell at `/busybox/sh` (for `docker run
+   * --entrypoint /busybox/sh`); without it the image has no shell at all.
+   * @default false
+   */
+  readonly debug?: boolean;
+
+  /**
+   * The distroless image, without tag (the tag is `debug` with `debug`, else none, i.e. `latest`);
+   * a tag or digest given here is used as is.
+   * @default RuntimeBase.DISTROLESS_IMAGE ("gcr.io/distroless/cc-debian12")
+   */
+  readonly image?: string;
+
+  /**
+   * Debian release the image is built from, for the builder/runtime glibc check and the Debian
+   * stage that runtime libraries are copied from.
+   * @default - read from the image name (`cc-debian12` is bookworm)
+   */
+  readonly debianRelease?: string;
+}
+
 /**
- * The base image of the Dockerfile's runtime stage: a Debian-based image with `apt-get`,
- * `groupadd` and `useradd`. Pick one with the static methods; a new kind of runtime (e.g.
- * distroless) is a new static method.
+ * The base image of the Dockerfile's runtime stage. Pick one with the static methods: a
+ * Debian-based image with `apt-get`, `groupadd` and `useradd` (`debianSlim`, `fromImage`,
+ * `custom`), or a distroless one (`distroless`): no shell, no package manager, no `useradd`.
  */
 export class RuntimeBase {
   /** The seed's runtime image. */
   public static readonly DEFAULT_IMAGE = 'debian:bookworm-slim';
+
+  /** Google's distroless image for glibc programs (glibc, libgcc, libstdc++, libssl, CA certificates, tzdata). */
+  public static readonly DISTROLESS_IMAGE = 'gcr.io/distroless/cc-debian12';
+
+  /**
+   * Debian packages every distroless `cc` image already has (distroless's `base` and `cc`
+   * package sets): they are never copied in again.
+   */
+  public static readonly DISTROLESS_PACKAGES: string[] = ['base-files', 'ca-certificates', 'libc6', 'libgcc-s1', 'libgomp1',
+    'libssl3', 'libstdc++6', 'netbase', 'tzdata'];
 
   /** The official `debian:<release>-slim` image. */
   public static debianSlim(release: string = 'bookworm'): RuntimeBase {
@@ -135,10 +170,59 @@ export class RuntimeBase {
     return new RuntimeBase(reference.toString(), options.debianRelease ?? reference.debianRelease);
   }
 
+  /**
+   * A distroless runtime (default `gcr.io/distroless/cc-debian12`): glibc, libgcc, libssl, CA
+   * certificates and tzdata, no shell (unless `debug`), no package manager. The image runs as
+   * the numeric `runtimeUid:runtimeUid`; runtime packages (and the preloaded libjemalloc2) are
+   * installed in a Debian stage of the same release and only their shared libraries copied in.
+   */
+  public static distroless(options: DistrolessRuntimeBaseOptions = {}): RuntimeBase {
+    const subject = options.image !== undefined ? 'RuntimeBase.distroless.image' : 'runtimeBase';
+    const given = ImageReference.parse(options.image ?? RuntimeBase.DISTROLESS_IMAGE, subject);
+    const tagged = given.tag !== undefined || given.digest !== undefined;
+    const debug = options.debug ?? (given.tag?.startsWith('debug') ?? false);
+    if (tagged && options.debug !== undefined && debug !== (given.tag?.startsWith('debug') ?? false)) {
+      throw new OptionError('RuntimeBase.distroless.debug', `disagrees with the tag of "${given}".`,
+        'Give the image without a tag and choose the variant with debug, or leave debug unset.');
+    }
+    const image = tagged ? given : debug ? given.withTag('debug') : given;
+    const release = options.debianRelease ?? given.debianRelease;
+    if (release === undefined || !/^[a-z]+$/.test(release)) {
+      throw new OptionError('RuntimeBase.distroless.debianRelease', release === undefined
+        ? `is needed: the name "${given}" does not say which Debian release the image is built from.`
+        : `"${release}" is not a Debian release name.`,
+      'Declare it, e.g. RuntimeBase.distroless({ image, debianRelease: \'bookworm\' }) for a *-debian12 image.');
+    }
+    return new RuntimeBase(image.toString(), release, {
+      distroless: true,
+      shell: debug ? '/busybox/sh' : undefined,
+      librariesImage: `debian:${release}-slim`,
+      providedPackages: [...RuntimeBase.DISTROLESS_PACKAGES],
+    });
+  }
+
+  /** Whether the image is distroless: no package manager, no `useradd`. */
+  public readonly isDistroless: boolean;
+  /** The shell of the image (`/bin/bash`, `/busybox/sh`), or undefined when it has none. */
+  public readonly shell?: string;
+  /**
+   * For a distroless base: the Debian image of the same release in which runtime packages are
+   * installed and from which their shared libraries are copied.
+   */
+  public readonly librariesImage?: string;
+  /** Debian packages the image already has (they are never installed or copied again). */
+  public readonly providedPackages: string[];
+
   private constructor(
     /** The image reference of the `FROM` line. */
     public readonly image: string,
     /** Its Debian release, when known. */
     public readonly debianRelease: string | undefined,
-  ) {}
+    kind: { distroless: boolean; shell?: string; librariesImage?: string; providedPackages: string[] } = { distroless: false, shell: '/bin/bash', providedPackages: [] },
+  ) {
+    this.isDistroless = kind.distroless;
+    this.shell = kind.shell;
+    this.librariesImage = kind.librariesImage;
+    this.providedPackages = kind.providedPackages;
+  }
 }

@@ -27,6 +27,8 @@ export interface ImageBuildInput {
   readonly buildFeatures: string[];
   readonly gitTokenBuildSecretId?: string;
   readonly runtimeUser: string;
+  /** Whether `runtimeUser` was given (a distroless runtime has no named user to create). */
+  readonly runtimeUserGiven?: boolean;
   readonly runtimeUid: number;
   /** No `USER`: the platform runs the container with a user of its choosing. */
   readonly platformUser: boolean;
@@ -131,6 +133,15 @@ export interface RuntimePlan {
   readonly packages: string[];
   /** The non-root user the image runs as; undefined when the platform chooses (no `USER`). */
   readonly user?: { readonly name: string; readonly uid: number };
+  /** Whether the base is distroless: no apt, no `useradd`, a numeric `USER`. */
+  readonly distroless: boolean;
+  /** The image's shell, or undefined when it has none (distroless without `debug`). */
+  readonly shell?: string;
+  /**
+   * Distroless only: the Debian image of the same release where `packages` are installed and
+   * from which the shared libraries they provide and the binary needs are copied.
+   */
+  readonly librariesImage?: string;
   /** Environment of the image, sorted by name, each with what reads it. */
   readonly variables: RuntimeVariable[];
 }
@@ -354,11 +365,21 @@ export class OperatorPlan extends Component {
           ...build.builderPackages,
         ], 'builderPackages'),
       };
+      if (runtimeBase.isDistroless && build.runtimeUserGiven && !build.platformUser) {
+        throw new OptionError('runtimeUser', `names a user for useradd, and the distroless runtime "${runtimeBase.image}" has no useradd: the image runs as the numeric runtimeUid (${build.runtimeUid}:${build.runtimeUid}).`,
+          'Remove runtimeUser and set runtimeUid (65532 is distroless\'s own "nonroot" user), or use a Debian runtime.');
+      }
+      const provided = new Set(runtimeBase.providedPackages);
       runtime = {
         image: runtimeBase.image,
         debianRelease: runtimeBase.debianRelease,
-        packages: aptPackageList([...SEED_RUNTIME_PACKAGES, ...allocator.runtimePackages, ...build.runtimePackages], 'runtimePackages'),
+        // A base that has a package (distroless: CA certificates, libssl3) never gets it again.
+        packages: aptPackageList([...SEED_RUNTIME_PACKAGES, ...allocator.runtimePackages, ...build.runtimePackages], 'runtimePackages')
+          .filter((name) => !provided.has(name.replace(/[:=].*$/, ''))),
         user: build.platformUser ? undefined : { name: build.runtimeUser, uid: build.runtimeUid },
+        distroless: runtimeBase.isDistroless,
+        shell: runtimeBase.shell,
+        librariesImage: runtimeBase.librariesImage,
         variables: [...allocator.runtimeVariables,
           ...Object.entries(build.runtimeEnvironment).map(([name, value]) => ({ name, value, readBy: READERS.operator }))]
           .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),

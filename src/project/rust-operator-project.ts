@@ -25,6 +25,7 @@ import { OperatorUpgradeWorkflow } from '../github/operator-upgrade-workflow';
 import { OperatorWorkflow, OperatorWorkflowOptions } from '../github/operator-workflow';
 import { PinnedAction } from '../github/pinned-actions';
 import { ScanDestination, TrivyScanJob } from '../github/trivy-scan-job';
+import { RuntimeBase } from '../plan/base-image';
 import { OperatorPlan } from '../plan/operator-plan';
 import { ImageTagPolicy } from '../plan/release-policy';
 import { ContainerPolicy } from '../tercen/operator-json';
@@ -80,6 +81,13 @@ export interface RustOperatorProjectOptions extends ProjectOptions {
    * @default "debian:bookworm-slim"
    */
   readonly runtimeImage?: string;
+
+  /**
+   * The runtime base as a strategy instead of `runtimeImage`, e.g. `RuntimeBase.distroless()`
+   * (gcr.io/distroless/cc-debian12: no shell, no apt). Give either this or `runtimeImage`.
+   * @default - `runtimeImage`
+   */
+  readonly runtimeBase?: RuntimeBase;
 
   /**
    * Memory allocator.
@@ -414,6 +422,7 @@ export class RustOperatorProject extends Project {
     this.dockerfile = this.createDockerfile({
       builderImage: options.builderImage,
       runtimeImage: options.runtimeImage,
+      runtimeBase: options.runtimeBase,
       // tercen-rs compiles protobufs in its build script and is fetched with git.
       builderPackages: [...(options.builderPackages ?? []), ...(options.tercenSdk ? ['git', 'protobuf-compiler'] : [])],
       runtimePackages: options.runtimePackages,

@@ -74,7 +74,7 @@ test('a hand edit of an owned file: exit 1, the file, the diff and the fix', () 
   expect(result.stdout).toContain('drift: Dockerfile (modified)');
   expect(result.stdout).toMatch(/^-.*libssl3 curl/m);
   expect(result.stdout).toMatch(/^\+.*libjemalloc2 libssl3 \\$/m);
-  expect(result.stdout).toMatch(/^fix: .*Dockerfile options \(builderImage, runtimeImage, builderPackages, runtimePackages.*npx projen/m);
+  expect(result.stdout).toMatch(/^fix: .*Dockerfile options \(builderImage, runtimeImage, runtimeBase, builderPackages, runtimePackages.*npx projen/m);
   expect(result.stdout).toContain('1 of');
 });
 

@@ -9,8 +9,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AllocatorMode } from '../../src';
 import {
-  assertBuildSucceeded, buildImage, ensureStandInImages, hasBuildah, hostCargoOfflineEnv, inspectImage,
-  removeImage, run, runImage, RunImageResult, runInImageRootfs,
+  assertBuildSucceeded, buildImage, ensureStandInImages, hasBuildah, hostCargoOfflineEnv, inspectImage, Jemalloc, JEMALLOC_VERSION, jemallocOf,
+  removeImage, run, runImage, RunImageResult, runInImageRootfs, statsBlocks,
 } from '../support/image';
 import { REPO_ROOT } from '../support/pack';
 import { synthOperator } from '../support/synth';
@@ -27,10 +27,6 @@ const STAND_INS = { extraImages: { 'tercen/rust-operator-base:latest': 'rust', '
 const BINARY = '/usr/local/bin/hello_operator';
 /** The allocator variables; which of them a mode sets, and who reads each, comes from the docs. */
 const ALLOCATOR_VARIABLES = ['LD_PRELOAD', 'MALLOC_CONF', '_RJEM_MALLOC_CONF'];
-/** jemalloc's `Version:` line: the vendored tikv-jemalloc-sys is 5.3.1, Debian bookworm's libjemalloc2 is 5.3.0. */
-const VERSION = { linked: /^5\.3\.1-0-g81034ce/, preloaded: /^5\.3\.0-/ };
-type Jemalloc = keyof typeof VERSION;
-
 /** The seed's jemalloc tuning, read from the seed itself. */
 const SEED_MALLOC_CONF = (() => {
   const seed = fs.readFileSync(path.join(REPO_ROOT, '..', 'shared', 'seed', 'docker-and-cicd.md'), 'utf-8');
@@ -58,26 +54,6 @@ function readerOf(variable: DocumentedVariable): Jemalloc | 'loader' {
   if (/\bpreloaded\b/.test(variable.readBy)) return 'preloaded';
   if (/dynamic loader/.test(variable.readBy)) return 'loader';
   throw new Error(`cannot tell who reads a variable from "${variable.readBy}"`);
-}
-
-interface StatsBlock {
-  readonly version: string;
-  readonly text: string;
-}
-
-/** The `stats_print` blocks in stderr, each with its jemalloc `Version`. */
-function statsBlocks(stderr: string): StatsBlock[] {
-  return [...stderr.matchAll(/___ Begin jemalloc statistics ___\n([\s\S]*?)--- End jemalloc statistics ---/g)].map((m) => {
-    const version = /^Version: "([^"]+)"$/m.exec(m[1]);
-    if (!version) throw new Error(`a jemalloc statistics block without a Version line:\n${m[1].slice(0, 500)}`);
-    return { version: version[1], text: m[1] };
-  });
-}
-
-function jemallocOf(block: StatsBlock): Jemalloc {
-  const which = (Object.keys(VERSION) as Jemalloc[]).find((j) => VERSION[j].test(block.version));
-  if (!which) throw new Error(`jemalloc version ${block.version} is neither the linked nor the preloaded one`);
-  return which;
 }
 
 /** Runs the operator with a task (exit 0) and `env` on top of the image's environment. */
@@ -217,7 +193,7 @@ describe.each(CASES)('allocator $label', ({ label, options, jemallocs, linkedPro
 
   for (const j of jemallocs) {
     describe(`the ${j} jemalloc`, () => {
-      test(`prints its statistics (version ${VERSION[j].source}) for ${j === 'linked' ? '_RJEM_MALLOC_CONF' : 'MALLOC_CONF'} with the configured values`, () => {
+      test(`prints its statistics (version ${JEMALLOC_VERSION[j].source}) for ${j === 'linked' ? '_RJEM_MALLOC_CONF' : 'MALLOC_CONF'} with the configured values`, () => {
         const variable = variableOf[j];
         const result = runOperator(tag, { [variable]: `${imageEnv[variable]},stats_print:true` });
         const blocks = statsBlocks(result.stderr);

@@ -7,3 +7,5 @@ export * from './buildah';
 export * from './cargo-stub';
 export * from './standins';
 export * from './crate-sources';
+export * from './distroless-standin';
+export * from './jemalloc-stats';
