@@ -4,6 +4,7 @@ import { Project, ProjectOptions, SampleFile } from 'projen';
 import { EndOfLine } from 'projen/lib/gitattributes';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
+import { refuseNewOverHandKeptFiles } from './new-project-guard';
 import { RenderedSampleFile } from './rendered-sample-file';
 import { SubprojectProjenrc } from './subproject-projenrc';
 import { CargoManifest } from '../cargo/cargo-manifest';
@@ -307,6 +308,7 @@ export class RustOperatorProject extends Project {
 
   constructor(options: RustOperatorProjectOptions) {
     checkOptionNames(options, 'RustOperatorProjectOptions', '');
+    refuseNewOverHandKeptFiles(options);
     super({ ...validateName(options), gitOptions: { endOfLine: EndOfLine.NONE, ...options.gitOptions } });
     this.repositoryUrl = options.repositoryUrl;
     this.allocator = new Allocator({
