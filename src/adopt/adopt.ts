@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createInterface } from 'readline';
 import { AdoptionPlan, formatPlan, planAdoption } from './adoption-plan';
+import { applyOperatorJsonEdit } from './trial-synth';
 import { OptionError } from '../core/errors';
 
 /** Command-line options of `projen-rust-operator adopt`. */
@@ -115,6 +116,7 @@ function dirtyFiles(plan: AdoptionPlan): string[] {
 function write(plan: AdoptionPlan, args: AdoptArgs): void {
   const dir = plan.facts.dir;
   fs.writeFileSync(path.join(dir, '.projenrc.ts'), plan.projenrc);
+  applyOperatorJsonEdit(dir, plan.settings);
   const self = args.packageSpec ?? `projen-rust-operator@^${ownVersion()}`;
   const env = { ...process.env, NODE_ENV: undefined, PROJEN_DISABLE_POST: undefined };
   const run = (command: string, commandArgs: string[]) => {

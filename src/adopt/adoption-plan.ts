@@ -69,7 +69,7 @@ export function planAdoption(dir: string, input: AdoptInput = {}): AdoptionPlan 
     const exists = fs.existsSync(abs);
     if (exists && fs.readFileSync(abs).equals(content)) continue;
     contents.set(file, content);
-    const action = !exists ? 'create' : file === 'Cargo.toml' ? 'edit' : 'replace';
+    const action = !exists ? 'create' : file === 'Cargo.toml' || file === 'operator.json' ? 'edit' : 'replace';
     files.push({ path: file, action, losses: exists ? lossesOf(file, fs.readFileSync(abs, 'utf-8'), content.toString('utf-8'), facts, settings) : [] });
   }
   if (!fs.existsSync(path.join(facts.dir, 'package-lock.json'))) files.push({ path: 'package-lock.json', action: 'create', losses: [] });
@@ -100,7 +100,8 @@ function lossesOf(file: string, old: string, generated: string, facts: Repositor
       }
       const user = stage.user;
       const newUser = after.stages[after.stages.length - 1]?.user;
-      if (stage === before.stages[before.stages.length - 1] && user !== newUser) {
+      const uidOf = (u?: string) => u?.split(':')[0];
+      if (stage === before.stages[before.stages.length - 1] && uidOf(user) !== uidOf(newUser)) {
         losses.push(`runs as ${user ?? 'root (no USER)'} (generated: ${newUser ?? 'no USER, the platform chooses'})`);
       }
     }
@@ -135,6 +136,7 @@ function lossesOf(file: string, old: string, generated: string, facts: Repositor
     return ['nothing: every entry is carried over (its comments are not)'];
   }
   if (file === 'Cargo.toml') return [];
+  if (file === 'operator.json') return settings.operatorJsonEdit ? [`names the container ${settings.operatorJsonEdit.from} (becomes ${settings.operatorJsonEdit.to})`] : [];
   void facts;
   void settings;
   return ['its hand-kept content (the generated file replaces it)'];
@@ -189,7 +191,7 @@ export function formatPlan(plan: AdoptionPlan): string {
   };
   section('Create:', 'create');
   section('Replace (the hand-kept file becomes projen\'s; what it does that the generated one will not):', 'replace');
-  section('Edit (managed tables only; your bytes stay):', 'edit');
+  section('Edit (only the values listed below; every other byte stays):', 'edit');
   if (plan.cargoChanges.length > 0) {
     out.push('Cargo.toml values that change:');
     for (const c of plan.cargoChanges) out.push(`  ${c.key}: ${c.old ?? '(absent)'} -> ${c.new ?? '(removed)'}`);

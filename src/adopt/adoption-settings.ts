@@ -46,6 +46,8 @@ export class AdoptionSettings {
   public readonly statements: AdoptedStatement[] = [];
   /** What the repository does that no option reproduces. */
   public readonly notCarried: string[] = [];
+  /** operator.json's container rewritten (a moving tag such as `:main` that no policy keeps). */
+  public operatorJsonEdit?: { readonly from: string; readonly to: string };
   /** Imports of the written `.projenrc.ts` from projen-rust-operator. */
   public readonly imports = new Set<string>(['RustOperatorProject']);
 
@@ -83,6 +85,13 @@ export class AdoptionSettings {
         this.imports.add('ContainerPolicy');
         this.set('containerPolicy', ContainerPolicy.UNTAGGED, 'operator.json names the image without a tag', 'ContainerPolicy.UNTAGGED');
       } else {
+        const version = facts.cargo.version;
+        const tag = container ? /:([^/:@]+)$/.exec(container)?.[1] : undefined;
+        if (container && image && version && tag !== version) {
+          // A moving tag (`:main`, `:latest`) reproduces no install; no policy keeps it.
+          this.operatorJsonEdit = { from: container, to: `${image}:${version}` };
+          this.notCarried.push(`operator.json: container \`${container}\` (a moving tag; it becomes \`${image}:${version}\`, the exact pin, or set containerPolicy: ContainerPolicy.UNTAGGED)`);
+        }
         this.keptDefaults.push('containerPolicy: EXACT_PIN (operator.json pins `<image>:X.Y.Z`)');
       }
     }
@@ -113,7 +122,14 @@ export class AdoptionSettings {
     if (user === undefined || user === 'root' || user === '0' || user.startsWith('0:')) {
       this.set('platformUser', true, 'the old image set no user (it ran as root unless the platform chose one)');
     } else {
-      this.notCarried.push(`Dockerfile: USER ${user} (the generated image runs as uid 1000; set dockerfileOptions to change it)`);
+      const uid = /^(\d+)(:\d+)?$/.exec(user);
+      if (uid) {
+        this.set('dockerfileOptions', { runtimeUid: Number(uid[1]) }, `the old image ran as uid ${uid[1]}`);
+      } else if (/^[a-z_][a-z0-9_-]{0,25}$/.test(user)) {
+        this.set('dockerfileOptions', { runtimeUser: user }, `the old image ran as ${user}`);
+      } else {
+        this.notCarried.push(`Dockerfile: USER ${user} (the generated image runs as uid 1000; set dockerfileOptions.runtimeUser/runtimeUid)`);
+      }
     }
     const hasTikv = this.facts.cargo.jemallocEntries.length > 0;
     const preloads = Object.keys(runtime.env).includes('LD_PRELOAD') && /jemalloc/.test(runtime.env.LD_PRELOAD);
@@ -190,9 +206,19 @@ export class AdoptionSettings {
 
   private deriveCargo(trial?: TrialOutput): void {
     if (!trial) return;
+    const buildProfile = this.options.find((o) => o.name === 'buildProfile')?.value ?? 'release';
     for (const [profile, generated] of Object.entries(trial.profiles)) {
       const old = this.facts.profiles[profile];
-      if (!old) continue;
+      if (!old) {
+        if (profile === buildProfile && profile !== 'release') continue;
+        // Cargo.toml has no such table today: cargo's defaults (or none) stay, as before.
+        this.statements.push({
+          code: `project.cargo.removeProfile(${JSON.stringify(profile)});`,
+          comment: `Cargo.toml has no [profile.${profile}] today: leave it so`,
+          apply: (p) => p.cargo.removeProfile(profile),
+        });
+        continue;
+      }
       const differs = Object.keys(generated).some((key) => key in old && JSON.stringify(old[key]) !== JSON.stringify(generated[key]))
         || MANAGED_KEYS.some((key) => !(key in old) && key in generated);
       if (!differs) continue;

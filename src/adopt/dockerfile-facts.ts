@@ -45,8 +45,7 @@ export function dockerInstructions(text: string): string[] {
 
 /** Reads a Dockerfile's stages, packages, environment, user, copies, build profile and secret ids. */
 export function readDockerfile(text: string): DockerfileFacts {
-  type Stage = { image: string; alias?: string; packages: string[]; env: { [name: string]: string }; user?: string; copied: string[]; instructions: string[] };
-  const stages: Stage[] = [];
+  const stages: Array<Omit<DockerStageFacts, 'user'> & { user?: string }> = [];
   const secretIds: string[] = [];
   let buildProfile: string | undefined;
   for (const instruction of dockerInstructions(text)) {

@@ -25,6 +25,7 @@ export function trialSynth(dir: string, settings: AdoptionSettings): TrialResult
   const saved = process.env.PROJEN_DISABLE_POST;
   try {
     copyTree(dir, copy);
+    applyOperatorJsonEdit(copy, settings);
     process.env.PROJEN_DISABLE_POST = 'true';
     const project = new RustOperatorProject({ ...settings.projectOptions(), outdir: copy });
     for (const statement of settings.statements) statement.apply(project);
@@ -39,6 +40,16 @@ export function trialSynth(dir: string, settings: AdoptionSettings): TrialResult
     else process.env.PROJEN_DISABLE_POST = saved;
     fs.rmSync(copy, { recursive: true, force: true });
   }
+}
+
+/** Rewrites operator.json's container as the settings say, leaving every other byte. */
+export function applyOperatorJsonEdit(dir: string, settings: AdoptionSettings): void {
+  const edit = settings.operatorJsonEdit;
+  if (!edit) return;
+  const file = path.join(dir, 'operator.json');
+  const text = fs.readFileSync(file, 'utf-8');
+  const pattern = /("container"\s*:\s*)"((?:[^"\\]|\\.)*)"/;
+  fs.writeFileSync(file, text.replace(pattern, (match, key: string, value: string) => (value === edit.from ? `${key}${JSON.stringify(edit.to)}` : match)));
 }
 
 /** Runs `fn` with projen's console output held back: the first real synth prints it again. */
