@@ -5,7 +5,7 @@ import { readDockerfile } from './dockerfile-facts';
 import { renderProjenrc } from './projenrc-writer';
 import { readRepository, RepositoryFacts } from './repository-facts';
 import { trialSynth } from './trial-synth';
-import { patternsOverlap, readWorkflow, WorkflowFacts } from './workflow-facts';
+import { imageTagKind, patternsOverlap, readWorkflow, WorkflowFacts } from './workflow-facts';
 import { readToml } from '../cargo/managed-toml';
 
 /** One file the adoption writes. */
@@ -124,7 +124,8 @@ function lossesOf(file: string, old: string, generated: string, facts: Repositor
     if (branches.length > 0 && !after.pushBranches.some((b) => b === '*' || b === '**')) losses.push(`runs on pushes to ${branches.join(', ')}`);
     const tags = before.pushTags.filter((t) => !after.pushTags.includes(t));
     if (tags.length > 0) losses.push(`runs on tags ${tags.join(', ')}`);
-    for (const tag of before.imageTags.filter((t) => !after.imageTags.includes(t))) losses.push(`pushes image tags \`${tag}\``);
+    const newKinds = after.imageTags.map(imageTagKind);
+    for (const kind of [...new Set(before.imageTags.map(imageTagKind))].filter((k) => !newKinds.includes(k))) losses.push(`pushes image tags \`${kind}\``);
     for (const event of before.otherEvents.filter((e) => !after.otherEvents.includes(e))) losses.push(`runs on ${event}`);
     for (const secret of before.secrets.filter((s) => !after.secrets.includes(s))) losses.push(`reads the secret ${secret}`);
     if (before.submodules && !after.submodules) losses.push('checks out git submodules');

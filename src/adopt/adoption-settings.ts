@@ -1,5 +1,6 @@
 import { DockerfileFacts } from './dockerfile-facts';
 import { RepositoryFacts } from './repository-facts';
+import { imageTagKind } from './workflow-facts';
 import { CargoDebugInfo, CargoLto, CargoOptLevel, CargoPanicStrategy, CargoProfileOptions, CargoStrip } from '../cargo/cargo-profile';
 import { AllocatorMode } from '../core/allocator';
 import { OptionError } from '../core/errors';
@@ -175,7 +176,7 @@ export class AdoptionSettings {
   private deriveWorkflows(): void {
     const workflows = this.facts.workflows;
     const pushing = workflows.filter((w) => w.pushesImage);
-    const shaTags = pushing.some((w) => w.imageTags.some((t) => /type=sha/.test(t)));
+    const shaTags = pushing.some((w) => w.imageTags.some((t) => [':<sha>', ':<short sha>'].includes(imageTagKind(t))));
     const everyBranch = pushing.some((w) => w.pushBranches.some((b) => b === '*' || b === '**'));
     if (shaTags || everyBranch) {
       this.imports.add('ImageTagPolicy');

@@ -58,7 +58,14 @@ export function readWorkflow(file: string, text: string): WorkflowFacts {
       imageTags.push(...String(withs.tags ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')));
     }
     if (uses.startsWith('docker/build-push-action')) {
-      if (withs.push === true || String(withs.push) === 'true') pushesImage = true;
+      // `push: true`, or an expression that is true on some event.
+      if (withs.push === true || /^\$\{\{|^true$/.test(String(withs.push ?? ''))) pushesImage = true;
+      // Tags written out (not metadata-action's output): `<image>:<tag expression>`.
+      for (const line of String(withs.tags ?? '').split(/[\n,]/).map((l) => l.trim()).filter((l) => l && !/steps\.[^.]+\.outputs\.tags/.test(l))) {
+        imageTags.push(line);
+        const image = line.replace(/:[^:/]*$/, '');
+        if (!images.includes(image)) images.push(image);
+      }
       for (const line of String(withs.secrets ?? '').split('\n')) {
         const id = /^\s*(?:id=)?([A-Za-z0-9_.-]+)=(.*)$/.exec(line);
         if (id) buildSecrets.push({ id: id[1], secret: /secrets\.([A-Za-z_][A-Za-z0-9_]*)/.exec(id[2])?.[1] });
@@ -78,6 +85,19 @@ export function readWorkflow(file: string, text: string): WorkflowFacts {
 function asList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/**
+ * What an image tag line pushes, told apart by kind (`:<sha>`, `:<short sha>`, `:<branch>`,
+ * `:X.Y.Z`), so a metadata-action line and a written-out tag that push the same compare equal;
+ * any other line is its own kind.
+ */
+export function imageTagKind(line: string): string {
+  if (/github\.sha\b|format=long/.test(line)) return ':<sha>';
+  if (/type=sha|short/.test(line)) return ':<short sha>';
+  if (/type=semver|type=pep440|pattern=\{\{version\}\}|event=tag/.test(line)) return ':X.Y.Z';
+  if (/ref_name|event=branch|github\.ref\b|GITHUB_REF/.test(line)) return ':<branch>';
+  return line;
 }
 
 /** Whether two sets of GitHub ref patterns can match the same ref (`*` and `**` match any). */

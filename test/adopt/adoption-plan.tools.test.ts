@@ -5,10 +5,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { FIXTURES, ggrs, httpService, makeRepository, otherBinary } from './repositories';
 import { diffValues, formatPlan, planAdoption } from '../../src/adopt/adoption-plan';
 import { readDockerfile } from '../../src/adopt/dockerfile-facts';
-import { patternsOverlap, readWorkflow } from '../../src/adopt/workflow-facts';
-import { FIXTURES, ggrs, httpService, makeRepository, otherBinary } from './repositories';
+import { imageTagKind, patternsOverlap, readWorkflow } from '../../src/adopt/workflow-facts';
 
 const GGRS = path.join(FIXTURES, 'ggrs_plot_operator');
 const read = (file: string) => fs.readFileSync(path.join(GGRS, file), 'utf-8');
@@ -29,7 +29,8 @@ test('the ggrs workflows: triggers, tags, secrets, submodules, toolchain, releas
   const ci = readWorkflow('.github/workflows/ci.yml', read('.github/workflows/ci.yml'));
   expect(ci.pushBranches).toEqual(['main', '*']);
   expect(ci.pushesImage).toBe(true);
-  expect(ci.imageTags.some((t) => t.startsWith('type=sha'))).toBe(true);
+  expect(ci.imageTags.map(imageTagKind)).toEqual([':<sha>', ':<short sha>', ':<branch>']);
+  expect(ci.images).toEqual(['${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}']);
   expect(ci.buildSecrets).toEqual([{ id: 'gh_pat', secret: 'GH_PAT' }]);
   expect(ci.submodules).toBe(true);
   expect(ci.toolchains).toEqual(['stable']);

@@ -23,7 +23,8 @@ export function git(dir: string, args: string[]): { status: number | null; stdou
 }
 
 /** Copies `source` (or writes `files`) into a new git repository with one commit. */
-export function makeRepository(name: string, remote: string, content: { source?: string; files?: { [file: string]: string } }, ignored: string[]): AdoptedRepository {
+export function makeRepository(name: string, remote: string, content: { source?: string; files?: { [file: string]: string } },
+  ignored: string[]): AdoptedRepository {
   const dir = path.join(tempDir(`pro-adopt-${name.replace(/[^a-z0-9]/gi, '')}-`), name);
   fs.mkdirSync(dir, { recursive: true });
   if (content.source) fs.cpSync(content.source, dir, { recursive: true });
@@ -150,7 +151,9 @@ export function releaseWorkflow(): AdoptedRepository {
       'src/main.rs': 'fn main() {\n    println!("tagged");\n}\n',
       'operator.json': JSON.stringify({
         ...JSON.parse(fs.readFileSync(path.join(FIXTURES, 'ggrs_plot_operator', 'operator.json'), 'utf-8')),
-        name: 'Tagged', urls: ['https://github.com/acme/tagged_operator'], container: 'ghcr.io/acme/tagged_operator:0.3.0',
+        name: 'Tagged',
+        urls: ['https://github.com/acme/tagged_operator'],
+        container: 'ghcr.io/acme/tagged_operator:0.3.0',
       }, null, 2) + '\n',
       'Dockerfile': 'FROM rust:1.80-slim-bookworm AS builder\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nFROM debian:bookworm-slim\nCOPY --from=builder /app/target/release/tagged_operator /usr/local/bin/tagged_operator\nENTRYPOINT ["/usr/local/bin/tagged_operator"]\n',
       '.gitignore': '/target\n.env.local\n',
