@@ -10,7 +10,7 @@ import { tempDir, writeFiles } from '../support/synth';
 const NEW = { __new__: { fqn: 'projen-rust-operator.RustOperatorProject', args: {} } };
 
 test.each([
-  [{ 'Dockerfile': 'FROM scratch\n' }, 'Dockerfile'],
+  [{ Dockerfile: 'FROM scratch\n' }, 'Dockerfile'],
   [{ 'Cargo.toml': '[package]\nname = "x"\n' }, 'Cargo.toml'],
   [{ '.github/workflows/build.yaml': 'on: push\n' }, '.github/workflows/build.yaml'],
 ])('refuses a folder holding %j, naming it and pointing at adopt', (files, named) => {
