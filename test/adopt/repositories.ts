@@ -88,7 +88,7 @@ export function httpService(): AdoptedRepository {
         '',
       ].join('\n'),
       'Dockerfile': [
-        'FROM rust:1.83-slim-bookworm AS build',
+        'FROM rust:1.75-slim-bookworm AS build',
         'RUN apt-get update && apt-get install -y pkg-config && rm -rf /var/lib/apt/lists/*',
         'WORKDIR /src',
         'COPY Cargo.toml ./',
