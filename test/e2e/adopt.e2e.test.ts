@@ -208,7 +208,7 @@ describe('refusals', () => {
     expect(snapshotTree(repo.dir, ['node_modules', 'target'])).toEqual(before);
   });
 
-  test('projen new over a hand-kept Dockerfile, Cargo.toml and workflows: refused, pointing at adopt; no generated file, no commit', () => {
+  test('projen new over a hand-kept Dockerfile, Cargo.toml and workflows: refused, pointing at adopt; nothing left written, no commit', () => {
     const repo = ggrs();
     const tracked = snapshotTree(repo.dir);
     const headBefore = git(repo.dir, ['rev-parse', 'HEAD']).stdout;
@@ -229,5 +229,8 @@ describe('refusals', () => {
     for (const generated of ['.projenrc.ts', '.projen/tasks.json', 'docs/OPERATOR.md', '.github/workflows/upgrade.yml', 'tsconfig.json']) {
       expect(fs.existsSync(path.join(repo.dir, generated))).toBe(false);
     }
+    // What projen new installed before the project type refused is taken back: only the tarball the test copied in is new.
+    expect(git(repo.dir, ['status', '--porcelain', '--untracked-files=all']).stdout).toBe(`?? ${path.basename(tarball)}\n`);
+    expect(fs.existsSync(path.join(repo.dir, 'node_modules'))).toBe(false);
   });
 });

@@ -29,3 +29,19 @@ test('lets through an empty folder, a projen project, and every synth that is no
   fs.mkdirSync(path.join(dir, '.projen'));
   expect(() => refuseNewOverHandKeptFiles({ name: 'x', outdir: dir, ...NEW } as any)).not.toThrow();
 });
+
+test('takes back the stub package.json and node_modules/ projen new installed; leaves a package.json of yours', () => {
+  const dir = tempDir('pro-guard-');
+  writeFiles(dir, {
+    'Dockerfile': 'FROM scratch\n',
+    'package.json': JSON.stringify({ devDependencies: { 'projen': '^0.103.25', 'projen-rust-operator': 'file:x.tgz' } }),
+    'node_modules/projen/package.json': '{}',
+  });
+  expect(() => refuseNewOverHandKeptFiles({ name: 'x', outdir: dir, ...NEW } as any)).toThrow(/projen new:/);
+  expect(fs.readdirSync(dir)).toEqual(['Dockerfile']);
+
+  const own = tempDir('pro-guard-');
+  writeFiles(own, { 'Dockerfile': 'FROM scratch\n', 'package.json': JSON.stringify({ name: 'web', devDependencies: { projen: '^0.103.25' } }) });
+  expect(() => refuseNewOverHandKeptFiles({ name: 'x', outdir: own, ...NEW } as any)).toThrow(/projen new:/);
+  expect(fs.readdirSync(own).sort()).toEqual(['Dockerfile', 'package.json']);
+});
