@@ -70,7 +70,7 @@ export function planAdoption(dir: string, input: AdoptInput = {}): AdoptionPlan 
     if (exists && fs.readFileSync(abs).equals(content)) continue;
     contents.set(file, content);
     const action = !exists ? 'create' : file === 'Cargo.toml' || file === 'operator.json' ? 'edit' : 'replace';
-    files.push({ path: file, action, losses: exists ? lossesOf(file, fs.readFileSync(abs, 'utf-8'), content.toString('utf-8'), facts, settings) : [] });
+    files.push({ path: file, action, losses: exists ? lossesOf(file, fs.readFileSync(abs, 'utf-8'), content.toString('utf-8'), settings) : [] });
   }
   if (!fs.existsSync(path.join(facts.dir, 'package-lock.json'))) files.push({ path: 'package-lock.json', action: 'create', losses: [] });
 
@@ -85,7 +85,7 @@ export function planAdoption(dir: string, input: AdoptInput = {}): AdoptionPlan 
   return { facts, settings, projenrc, files, contents, cargoChanges, leftAlone, overlaps };
 }
 
-function lossesOf(file: string, old: string, generated: string, facts: RepositoryFacts, settings: AdoptionSettings): string[] {
+function lossesOf(file: string, old: string, generated: string, settings: AdoptionSettings): string[] {
   if (file === 'Dockerfile') {
     const before = readDockerfile(old);
     const after = readDockerfile(generated);
@@ -138,8 +138,6 @@ function lossesOf(file: string, old: string, generated: string, facts: Repositor
   }
   if (file === 'Cargo.toml') return [];
   if (file === 'operator.json') return settings.operatorJsonEdit ? [`names the container ${settings.operatorJsonEdit.from} (becomes ${settings.operatorJsonEdit.to})`] : [];
-  void facts;
-  void settings;
   return ['its hand-kept content (the generated file replaces it)'];
 }
 
