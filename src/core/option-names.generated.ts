@@ -3,6 +3,43 @@
 /* eslint-disable */
 /** Struct name → option name → the options struct its value is (checked too), or null. */
 export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: string]: string | null } } = {
+  "AdoptArgs": {
+    "dir": null,
+    "force": null,
+    "packageSpec": null,
+    "repositoryUrl": null,
+    "yes": null
+  },
+  "AdoptInput": {
+    "packageSpec": null,
+    "repositoryUrl": null
+  },
+  "AdoptIo": {
+    "confirm": null,
+    "err": null,
+    "out": null
+  },
+  "AdoptedOption": {
+    "code": null,
+    "comment": null,
+    "name": null,
+    "value": null
+  },
+  "AdoptedStatement": {
+    "apply": null,
+    "code": null,
+    "comment": null
+  },
+  "AdoptionPlan": {
+    "cargoChanges": null,
+    "contents": null,
+    "facts": "RepositoryFacts",
+    "files": null,
+    "leftAlone": null,
+    "overlaps": null,
+    "projenrc": null,
+    "settings": null
+  },
   "AllocatorOptionNames": {
     "crateFeatures": null,
     "crateVersion": null,
@@ -50,6 +87,11 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "image": null,
     "packages": null,
     "rustVersion": null
+  },
+  "CargoChange": {
+    "key": null,
+    "new": null,
+    "old": null
   },
   "CargoDependabotOptions": {
     "cooldownDays": null,
@@ -152,6 +194,20 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
   "DockerBuildCommandOptions": {
     "noCache": null,
     "tag": null
+  },
+  "DockerStageFacts": {
+    "alias": null,
+    "copied": null,
+    "env": null,
+    "image": null,
+    "instructions": null,
+    "packages": null,
+    "user": null
+  },
+  "DockerfileFacts": {
+    "buildProfile": null,
+    "secretIds": null,
+    "stages": null
   },
   "DockerfileOptions": {
     "fileName": null
@@ -357,6 +413,11 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "sha": null,
     "version": null
   },
+  "PlannedFile": {
+    "action": null,
+    "losses": null,
+    "path": null
+  },
   "PlatformBuild": {
     "platform": null,
     "runsOn": null,
@@ -379,6 +440,19 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "imageTags": null,
     "mainBranch": null,
     "tagPatterns": null
+  },
+  "RepositoryFacts": {
+    "cargo": null,
+    "dir": null,
+    "dockerfile": "DockerfileFacts",
+    "dockerignore": null,
+    "gitignore": null,
+    "hasProjen": null,
+    "operatorJson": null,
+    "profiles": null,
+    "remoteUrl": null,
+    "submodules": null,
+    "workflows": null
   },
   "ResolvedPlan": {
     "allocator": null,
@@ -493,6 +567,14 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "file": null,
     "profile": null
   },
+  "TrialOutput": {
+    "dockerfile": "DockerfileFacts",
+    "profiles": null
+  },
+  "TrialResult": {
+    "files": null,
+    "owned": null
+  },
   "TrivyScanJobOptions": {
     "destination": null,
     "failOnFindings": null,
@@ -506,6 +588,20 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "from": null,
     "to": null
   },
+  "WorkflowFacts": {
+    "buildSecrets": null,
+    "createsRelease": null,
+    "file": null,
+    "imageTags": null,
+    "images": null,
+    "otherEvents": null,
+    "pushBranches": null,
+    "pushTags": null,
+    "pushesImage": null,
+    "secrets": null,
+    "submodules": null,
+    "toolchains": null
+  },
   "WorkflowInput": {
     "gitTokenBuildSecretId": null,
     "gitTokenSecret": null,
@@ -514,6 +610,11 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "policy": null,
     "submodules": null,
     "systemPackages": null
+  },
+  "WorkflowOverlap": {
+    "advice": null,
+    "file": null,
+    "reasons": null
   },
   "projen.GitOptions": {
     "endOfLine": null,

@@ -5,6 +5,7 @@ import { EndOfLine } from 'projen/lib/gitattributes';
 import { GitHub } from 'projen/lib/github';
 import { NodePackageManager } from 'projen/lib/javascript';
 import { ProjenrcTs, TypeScriptRunner } from 'projen/lib/typescript';
+import { refuseNewOverHandKeptFiles } from './new-project-guard';
 import { RenderedSampleFile } from './rendered-sample-file';
 import { SubprojectProjenrc } from './subproject-projenrc';
 import { CargoManifest } from '../cargo/cargo-manifest';
@@ -398,6 +399,7 @@ export class RustOperatorProject extends Project {
 
   constructor(options: RustOperatorProjectOptions) {
     checkOptionNames(options, 'RustOperatorProjectOptions', '');
+    refuseNewOverHandKeptFiles(options);
     super({ ...validateName(options), gitOptions: { endOfLine: EndOfLine.NONE, ...options.gitOptions } });
     this.repositoryUrl = options.repositoryUrl;
     this.allocator = new Allocator({

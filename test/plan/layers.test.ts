@@ -22,6 +22,7 @@ const LAYERS: { [folder: string]: number } = {
   'docs': 5,
   'drift': 5,
   'project': 6,
+  'adopt': 7, // reads a repository and plans with the whole project (beside cli.ts)
   '.': 7, // cli.ts and index.ts
 };
 
