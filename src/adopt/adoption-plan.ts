@@ -129,7 +129,7 @@ function lossesOf(file: string, old: string, generated: string, settings: Adopti
     for (const event of before.otherEvents.filter((e) => !after.otherEvents.includes(e))) losses.push(`runs on ${event}`);
     for (const secret of before.secrets.filter((s) => !after.secrets.includes(s))) losses.push(`reads the secret ${secret}`);
     if (before.submodules && !after.submodules) losses.push('checks out git submodules');
-    for (const t of before.toolchains) losses.push(`sets up Rust \`${t}\` on the runner (generated: the builder image's Rust)`);
+    for (const t of before.toolchains) losses.push(`sets up Rust \`${t}\` on the runner (generated: rust-toolchain.toml's channel)`);
     if (before.createsRelease && !after.createsRelease) losses.push('creates a GitHub release');
     return losses;
   }
@@ -154,7 +154,7 @@ function overlapOf(w: WorkflowFacts, ci: WorkflowFacts, mountedIds: string[], se
   for (const s of w.buildSecrets.filter((b) => !mountedIds.includes(b.id))) reasons.push(`hands the BuildKit secret id \`${s.id}\`, which the generated Dockerfile does not mount`);
   if (reasons.length === 0 || (!w.pushesImage && w.pushTags.length === 0 && shared.length === 0)) return [];
   const advice = w.pushesImage
-    ? `Delete ${w.file} once the generated ci.yml publishes what it did (both would push the same image tags)${w.createsRelease ? '; keep its GitHub release step in a workflow that pushes no image' : ''}.`
+    ? `Delete ${w.file} once the generated ci.yml publishes what it did (both would push the same image tags)${w.createsRelease ? (settings.options.some((o) => o.name === 'githubRelease' && o.value === true) ? '; its GitHub release is made by the generated github-release job (githubRelease: true)' : '; keep its GitHub release step in a workflow that pushes no image') : ''}.`
     : `Check that ${w.file} still has what it needs (the Dockerfile and ci.yml are now generated).`;
   return [{ file: w.file, reasons, advice }];
 }

@@ -4,6 +4,7 @@ import { imageTagKind } from './workflow-facts';
 import { CargoDebugInfo, CargoLto, CargoOptLevel, CargoPanicStrategy, CargoProfileOptions, CargoStrip } from '../cargo/cargo-profile';
 import { AllocatorMode } from '../core/allocator';
 import { OptionError } from '../core/errors';
+import { GitSubmodules } from '../core/submodules';
 import { ImageTagPolicy } from '../plan/release-policy';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../project/rust-operator-project';
 import { ContainerPolicy } from '../tercen/operator-json';
@@ -194,14 +195,22 @@ export class AdoptionSettings {
       this.notCarried.push(`Dockerfile: BuildKit secret ${dockerIds.map((i) => `\`${i}\``).join(', ')} (no workflow hands it over; set gitTokenSecret if it is a git token)`);
     }
     // Only the workflow the generated ci.yml replaces: the others stay and keep doing what they do.
-    for (const w of workflows.filter((f) => f.file === '.github/workflows/ci.yml')) {
-      if (w.submodules) this.notCarried.push(`${w.file}: checks out git submodules (the generated ci.yml does not; patch its checkout steps or vendor them)`);
-      for (const t of w.toolchains) {
-        this.notCarried.push(`${w.file}: Rust toolchain \`${t}\` on the runner (the generated ci.yml uses the builder image's toolchain)`);
-      }
+    const ci = workflows.find((f) => f.file === '.github/workflows/ci.yml');
+    if (ci?.submodules) {
+      this.imports.add('GitSubmodules');
+      const recursive = ci.recursiveSubmodules;
+      this.set('submodules', recursive ? GitSubmodules.RECURSIVE : GitSubmodules.TOP_LEVEL,
+        `the old ci.yml checks out git submodules${recursive ? ' recursively' : ''}`, `GitSubmodules.${recursive ? 'RECURSIVE' : 'TOP_LEVEL'}`);
+    } else if (this.facts.submodules.length > 0) {
+      this.notCarried.push(`.gitmodules: submodules ${this.facts.submodules.join(', ')} (no old ci.yml checkout fetched them; set submodules: GitSubmodules.RECURSIVE if the build needs them)`);
     }
-    if (this.facts.submodules.length > 0 && !workflows.some((w) => w.submodules)) {
-      this.notCarried.push(`.gitmodules: submodules ${this.facts.submodules.join(', ')} (the generated ci.yml does not check them out)`);
+    for (const t of ci?.toolchains ?? []) {
+      this.notCarried.push(`${ci!.file}: Rust toolchain \`${t}\` on the runner (the generated ci.yml installs rust-toolchain.toml's channel, which follows builderImage; set rustToolchain to choose another)`);
+    }
+    // A GitHub release on the release tags: the generated ci.yml's github-release job makes it.
+    const releasing = workflows.filter((w) => w.createsRelease && w.pushTags.length > 0);
+    if (releasing.length > 0) {
+      this.set('githubRelease', true, `${releasing.map((w) => w.file).join(', ')} creates a GitHub release on tags`);
     }
   }
 

@@ -22,6 +22,8 @@ export interface WorkflowFacts {
   readonly buildSecrets: Array<{ id: string; secret?: string }>;
   /** Whether a checkout step fetches submodules. */
   readonly submodules: boolean;
+  /** Whether a checkout step fetches them recursively (`submodules: recursive`). */
+  readonly recursiveSubmodules: boolean;
   /** Rust toolchains set up (dtolnay/rust-toolchain refs or `toolchain:` inputs). */
   readonly toolchains: string[];
   /** Whether it creates a GitHub release. */
@@ -49,6 +51,7 @@ export function readWorkflow(file: string, text: string): WorkflowFacts {
   const toolchains: string[] = [];
   let pushesImage = false;
   let submodules = false;
+  let recursiveSubmodules = false;
   let createsRelease = false;
   for (const step of steps) {
     const uses: string = typeof step?.uses === 'string' ? step.uses : '';
@@ -71,15 +74,19 @@ export function readWorkflow(file: string, text: string): WorkflowFacts {
         if (id) buildSecrets.push({ id: id[1], secret: /secrets\.([A-Za-z_][A-Za-z0-9_]*)/.exec(id[2])?.[1] });
       }
     }
-    if (uses.startsWith('actions/checkout') && withs.submodules !== undefined && String(withs.submodules) !== 'false') submodules = true;
+    if (uses.startsWith('actions/checkout') && withs.submodules !== undefined && String(withs.submodules) !== 'false') {
+      submodules = true;
+      if (String(withs.submodules) === 'recursive') recursiveSubmodules = true;
+    }
     if (uses.startsWith('dtolnay/rust-toolchain')) toolchains.push(withs.toolchain ? String(withs.toolchain) : uses.split('@')[1] ?? 'stable');
-    if (uses.startsWith('softprops/action-gh-release') || uses.startsWith('ncipollo/release-action')) createsRelease = true;
+    // actions/create-release is archived, but real repositories (Tercen's release.yml) still use it.
+    if (['softprops/action-gh-release', 'ncipollo/release-action', 'actions/create-release'].some((a) => uses.startsWith(`${a}@`))) createsRelease = true;
     const run = typeof step?.run === 'string' ? step.run : '';
     if (/\bdocker\s+push\b/.test(run)) pushesImage = true;
     if (/\bgh\s+release\s+create\b/.test(run)) createsRelease = true;
   }
   const secrets = [...new Set([...text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))].filter((s) => s !== 'GITHUB_TOKEN');
-  return { file, pushBranches, pushTags, otherEvents, pushesImage, images, imageTags, secrets, buildSecrets, submodules, toolchains, createsRelease };
+  return { file, pushBranches, pushTags, otherEvents, pushesImage, images, imageTags, secrets, buildSecrets, submodules, recursiveSubmodules, toolchains, createsRelease };
 }
 
 function asList(value: unknown): string[] {

@@ -59,9 +59,19 @@ test('the plan of the ggrs repository names what changes and what overlaps', () 
   expect(plan.overlaps.map((o) => o.file)).toEqual(['.github/workflows/release.yml', '.github/workflows/showcase.yml']);
   expect(text).toContain('pushes an image (${{ env.REGISTRY }}/${{ env.IMAGE_NAME }}), as ci.yml pushes ghcr.io/tercen/ggrs_plot_operator');
   expect(plan.settings.notCarried).toEqual([
-    '.github/workflows/ci.yml: checks out git submodules (the generated ci.yml does not; patch its checkout steps or vendor them)',
-    '.github/workflows/ci.yml: Rust toolchain `stable` on the runner (the generated ci.yml uses the builder image\'s toolchain)',
+    '.github/workflows/ci.yml: Rust toolchain `stable` on the runner (the generated ci.yml installs rust-toolchain.toml\'s channel, which follows builderImage; set rustToolchain to choose another)',
   ]);
+  // Carried by the options that now exist: recursive submodule checkouts, and the GitHub release
+  // release.yml makes on X.Y.Z tags (now the generated github-release job).
+  const options = Object.fromEntries(plan.settings.options.map((o) => [o.name, o.code]));
+  expect(options.submodules).toBe('GitSubmodules.RECURSIVE');
+  expect(options.githubRelease).toBe('true');
+  expect(plan.projenrc).toMatch(/import \{[^}]*GitSubmodules[^}]*\} from "projen-rust-operator"/);
+  expect(plan.overlaps.find((o) => o.file === '.github/workflows/release.yml')!.advice).toMatch(/made by the generated github-release job/);
+  // The generated ci.yml then checks submodules out and creates the release.
+  const ci = plan.contents.get('.github/workflows/ci.yml')!.toString('utf-8');
+  expect(ci).toMatch(/submodules: recursive/);
+  expect(ci).toMatch(/^  github-release:$/m);
 });
 
 test('a binary outside src/main.rs: no sample main.rs, the image ships that binary', () => {
