@@ -86,7 +86,9 @@ export function readWorkflow(file: string, text: string): WorkflowFacts {
     if (/\bgh\s+release\s+create\b/.test(run)) createsRelease = true;
   }
   const secrets = [...new Set([...text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))].filter((s) => s !== 'GITHUB_TOKEN');
-  return { file, pushBranches, pushTags, otherEvents, pushesImage, images, imageTags, secrets, buildSecrets, submodules, recursiveSubmodules, toolchains, createsRelease };
+  return {
+    file, pushBranches, pushTags, otherEvents, pushesImage, images, imageTags, secrets, buildSecrets, submodules, recursiveSubmodules, toolchains, createsRelease,
+  };
 }
 
 function asList(value: unknown): string[] {
