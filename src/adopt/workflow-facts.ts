@@ -87,8 +87,19 @@ export function readWorkflow(file: string, text: string): WorkflowFacts {
   }
   const secrets = [...new Set([...text.matchAll(/secrets\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))].filter((s) => s !== 'GITHUB_TOKEN');
   return {
-    file, pushBranches, pushTags, otherEvents, pushesImage, images, imageTags, secrets, buildSecrets,
-    submodules, recursiveSubmodules, toolchains, createsRelease,
+    file,
+    pushBranches,
+    pushTags,
+    otherEvents,
+    pushesImage,
+    images,
+    imageTags,
+    secrets,
+    buildSecrets,
+    submodules,
+    recursiveSubmodules,
+    toolchains,
+    createsRelease,
   };
 }
 
