@@ -134,7 +134,7 @@ function lossesOf(file: string, old: string, generated: string, settings: Adopti
     return losses;
   }
   if (file === '.gitignore' || file === '.dockerignore') {
-    return ['nothing: every entry is carried over (its comments are not)'];
+    return ['ignores nothing the generated file misses: every entry is carried over (its comments are not)'];
   }
   if (file === 'Cargo.toml') return [];
   if (file === 'operator.json') return settings.operatorJsonEdit ? [`names the container ${settings.operatorJsonEdit.from} (becomes ${settings.operatorJsonEdit.to})`] : [];

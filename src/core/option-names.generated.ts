@@ -598,6 +598,7 @@ export const OPTION_STRUCTS: { readonly [struct: string]: { readonly [option: st
     "pushBranches": null,
     "pushTags": null,
     "pushesImage": null,
+    "recursiveSubmodules": null,
     "secrets": null,
     "submodules": null,
     "toolchains": null

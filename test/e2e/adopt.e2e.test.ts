@@ -49,13 +49,14 @@ const SHAPES: { [name: string]: Shape } = {
     plan: [
       'Replace (the hand-kept file becomes projen\'s; what it does that the generated one will not):',
       '  Dockerfile\n      today it sets ENV LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2 (generated: libjemalloc.so.2)',
-      '  .github/workflows/ci.yml\n      today it checks out git submodules',
+      '  .github/workflows/ci.yml\n      today it sets up Rust `stable` on the runner (generated: rust-toolchain.toml\'s channel)',
       'Left alone:\n  .github/workflows/release.yml\n  .github/workflows/showcase.yml',
       '  .github/workflows/release.yml\n      runs on the same tags ([0-9]+.[0-9]+.[0-9]+)',
       'advice: Delete .github/workflows/release.yml once the generated ci.yml publishes what it did',
     ],
     projenrc: ['buildProfile: "dev-release"', 'platformUser: true', 'runtimeEnvironment: { RUST_BACKTRACE: "1" }', 'imageTagPolicy: ImageTagPolicy.TERCEN',
       'gitTokenSecret: "GH_PAT"', 'gitTokenBuildSecretId: "gh_pat"', 'containerPolicy: ContainerPolicy.UNTAGGED', 'builderImage: "rust:1.92-slim-bookworm"',
+      'submodules: GitSubmodules.RECURSIVE', 'githubRelease: true',
       'project.cargo.addProfile("release", { optLevel: CargoOptLevel.O3, lto: CargoLto.TRUE, codegenUnits: 1, strip: CargoStrip.TRUE });',
       '"operator_config.json"'],
   },
@@ -64,7 +65,9 @@ const SHAPES: { [name: string]: Shape } = {
     plan: [
       '  operator.json\n      today it names the container ghcr.io/tercen/ggrs_plot_operator:main (becomes ghcr.io/tercen/ggrs_plot_operator:0.1.1)',
     ],
-    projenrc: ['compileTimeFiles: ["tercen_grpc_api", "palettes.json"]', 'repositoryUrl: "https://github.com/tercen/ggrs_plot_operator"'],
+    // The submodule is checked out by every build job and part of the build context through the
+    // submodules option, so it is no longer a compile-time file of its own.
+    projenrc: ['compileTimeFiles: ["palettes.json"]', 'submodules: GitSubmodules.RECURSIVE', 'repositoryUrl: "https://github.com/tercen/ggrs_plot_operator"'],
   },
   'a plain HTTP service (multi-stage Dockerfile, GHCR workflow)': {
     make: httpService,
@@ -75,8 +78,8 @@ const SHAPES: { [name: string]: Shape } = {
   'a release.yml on the same tags': {
     make: releaseWorkflow,
     plan: ['Left alone:\n  .github/workflows/release.yml', '      runs on the same tags ([0-9]+.[0-9]+.[0-9]+)', '      pushes an image, as ci.yml pushes ghcr.io/acme/tagged_operator',
-      'keep its GitHub release step in a workflow that pushes no image'],
-    projenrc: ['imageName: "ghcr.io/acme/tagged_operator"', 'containerPolicy: EXACT_PIN'],
+      'its GitHub release is made by the generated github-release job (githubRelease: true)'],
+    projenrc: ['imageName: "ghcr.io/acme/tagged_operator"', 'containerPolicy: EXACT_PIN', 'githubRelease: true'],
   },
   'a binary that is not src/main.rs': {
     make: otherBinary,
