@@ -116,7 +116,7 @@ function synthesize(dir: string, command?: string[]): void {
 }
 
 /**
- * The `default` task's command when it is one local program (`tsx .projenrc.ts`): run directly,
+ * The `default` task's command when it is one local program (`node_modules/.bin/tsx .projenrc.ts`): run directly,
  * it skips two process start-ups (projen's task runner and `npx -p`), which is most of the time
  * a check takes. Anything else goes through `projen default`.
  */
@@ -128,10 +128,12 @@ function defaultTaskCommand(dir: string): string[] | undefined {
       return undefined;
     }
     const argv = steps[0].execArgs ?? (steps[0].exec && /^[\w./-]+( [\w./-]+)*$/.test(steps[0].exec) ? steps[0].exec.split(' ') : undefined);
-    if (!argv || !fs.existsSync(path.join(dir, 'node_modules', '.bin', argv[0]))) {
+    // `tsx` or `node_modules/.bin/tsx`: a program of the project's own node_modules.
+    const program = argv ? path.join(dir, 'node_modules', '.bin', argv[0].replace(/^node_modules\/\.bin\//, '')) : undefined;
+    if (!argv || !program || !fs.existsSync(program)) {
       return undefined;
     }
-    return [path.join(dir, 'node_modules', '.bin', argv[0]), ...argv.slice(1)];
+    return [program, ...argv.slice(1)];
   } catch {
     return undefined;
   }

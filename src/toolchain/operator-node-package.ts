@@ -9,6 +9,9 @@ import { InstallTrigger, NodePackage } from 'projen/lib/javascript';
  * to run without `package-lock.json`. Once the lock file exists, CI installs stay frozen.
  */
 export class OperatorNodePackage extends NodePackage {
+  /** Where npm puts the dev dependencies' programs (projen, tsx), relative to the project. */
+  public static readonly BIN_DIR = 'node_modules/.bin';
+
   protected installDependencies(trigger: InstallTrigger): void {
     if (this.hasLockFile()) {
       super.installDependencies(trigger);

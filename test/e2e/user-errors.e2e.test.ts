@@ -22,9 +22,9 @@ beforeAll(() => {
 /** The whole of `npx projen`'s output when `.projenrc.ts` fails with `message`. */
 function failedSynth(message: string): string {
   return [
-    '👾 default | tsx .projenrc.ts',
+    '👾 default | node_modules/.bin/tsx .projenrc.ts',
     message,
-    `👾 Synthesis failed: Task "default" failed when executing "tsx .projenrc.ts" (cwd: ${dir})`,
+    `👾 Synthesis failed: Task "default" failed when executing "node_modules/.bin/tsx .projenrc.ts" (cwd: ${dir})`,
     '',
   ].join('\n');
 }
