@@ -36,3 +36,14 @@ export function checkSecretName(name: unknown, subject: string): string {
   }
   return name;
 }
+
+/**
+ * Throws unless `id` is a GitHub job id (letters, digits, `_` and `-`, not starting with a digit
+ * or `-`) that no other job of the workflow has.
+ * @param taken whether the workflow already has a job of that id
+ */
+export function checkFreeJobId(id: unknown, taken: boolean, subject: string): void {
+  if (typeof id !== 'string' || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) || taken) {
+    throw new OptionError(subject, `${JSON.stringify(id)} is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
+  }
+}

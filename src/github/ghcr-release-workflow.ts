@@ -7,7 +7,7 @@ import { aptPackageList } from '../core/apt-packages';
 import { OptionError } from '../core/errors';
 import { credentialEnvironment } from '../core/git-token';
 import { ImageReference } from '../core/image-reference';
-import { checkBuildSecretId, checkSecretName } from '../core/names';
+import { checkBuildSecretId, checkFreeJobId, checkSecretName } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
 import { checkSubmodules, GitSubmodules } from '../core/submodules';
 import { checkRunnerLabels, platformBuilds, PlatformBuild } from '../plan/image-platforms';
@@ -313,9 +313,7 @@ export class GhcrReleaseWorkflow extends Component {
    * @internal
    */
   public _addGeneratedJob(id: string, render: (plan: ResolvedPlan) => workflows.Job | GeneratedJob, options: ReleaseJobOptions = {}): void {
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) || this.jobTriggers.has(id) || id in this.workflow.jobs) {
-      throw new OptionError('jobId', `"${id}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
-    }
+    checkFreeJobId(id, this.jobTriggers.has(id) || id in this.workflow.jobs, 'jobId');
     const trigger = options.trigger ?? JobTrigger.PUBLISH;
     this.jobTriggers.set(id, trigger);
     this.rebuildable.addGenerator(() => {

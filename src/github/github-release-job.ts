@@ -2,7 +2,7 @@ import { Component } from 'projen';
 import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { GeneratedJob } from './workflow-comments';
-import { OptionError } from '../core/errors';
+import { checkFreeJobId } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
 import { JobTrigger } from '../plan/release-policy';
 
@@ -42,9 +42,7 @@ export class GithubReleaseJob extends Component {
     checkOptionNames(options, 'GithubReleaseJobOptions', 'GithubReleaseJob');
     super(release.project);
     this.jobId = options.jobId ?? 'github-release';
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {
-      throw new OptionError('githubRelease.jobId', `"${this.jobId}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
-    }
+    checkFreeJobId(this.jobId, this.jobId in release.workflow.jobs, 'githubRelease.jobId');
     const needs = this.needs = [GhcrReleaseWorkflow.PUBLISH_JOB, ...(options.after ?? []).filter((id) => id !== GhcrReleaseWorkflow.PUBLISH_JOB)];
     release._addGeneratedJob(this.jobId, () => releaseJob(release, needs), { trigger: JobTrigger.RELEASE_TAG });
   }

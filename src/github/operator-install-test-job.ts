@@ -1,6 +1,7 @@
 import { Component } from 'projen';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { OptionError } from '../core/errors';
+import { checkFreeJobId } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
 import { JobTrigger } from '../plan/release-policy';
 
@@ -54,9 +55,7 @@ export class OperatorInstallTestJob extends Component {
     super(release.project);
     this.enabled = options.enabled ?? false;
     this.jobId = options.jobId ?? 'operator-install-test';
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {
-      throw new OptionError('operatorInstallTest.jobId', `"${this.jobId}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
-    }
+    checkFreeJobId(this.jobId, this.jobId in release.workflow.jobs, 'operatorInstallTest.jobId');
     const version = options.tercenctlVersion ?? '0.10.0';
     if (!/^\d+\.\d+\.\d+$/.test(version)) {
       throw new OptionError('operatorInstallTest.tercenctlVersion', `"${version}" is not an X.Y.Z version.`, 'Use a released tercenctl version such as "0.10.0".');

@@ -3,6 +3,7 @@ import { GitHub, GithubWorkflow, workflows } from 'projen/lib/github';
 import { annotatePins, GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { RebuildableWorkflow } from './rebuildable-workflow';
 import { OptionError } from '../core/errors';
+import { checkFreeJobId } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
 
 /** Options for `OperatorWorkflow`. */
@@ -114,9 +115,7 @@ export class OperatorWorkflow extends Component {
    */
   public addBuildJob(id: string, options: BuildJobOptions): void {
     checkOptionNames(options, 'BuildJobOptions', `OperatorWorkflow.addBuildJob(${id})`);
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(id) || id in this.workflow.jobs) {
-      throw new OptionError('jobId', `"${id}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
-    }
+    checkFreeJobId(id, id in this.workflow.jobs, 'jobId');
     const subject = `addBuildJob(${id}).steps`;
     const fix = `Give each step an id of its own, not one of ${OperatorWorkflow.BUILD_SETUP_STEP_IDS.join(', ')}.`;
     if (options.steps.length === 0) {

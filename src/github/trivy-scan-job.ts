@@ -3,6 +3,7 @@ import { workflows } from 'projen/lib/github';
 import { GhcrReleaseWorkflow } from './ghcr-release-workflow';
 import { GeneratedJob } from './workflow-comments';
 import { OptionError } from '../core/errors';
+import { checkFreeJobId } from '../core/names';
 import { checkOptionNames } from '../core/option-names';
 import { ResolvedPlan } from '../plan/operator-plan';
 import { JobTrigger } from '../plan/release-policy';
@@ -85,9 +86,7 @@ export class TrivyScanJob extends Component {
     checkOptionNames(options, 'TrivyScanJobOptions', 'TrivyScanJob');
     super(release.project);
     this.jobId = options.jobId ?? 'scan';
-    if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(this.jobId) || this.jobId in release.workflow.jobs) {
-      throw new OptionError('trivy.jobId', `"${this.jobId}" is not a free job id.`, 'Use letters, digits, "_" and "-", starting with a letter, and not the id of another job.');
-    }
+    checkFreeJobId(this.jobId, this.jobId in release.workflow.jobs, 'trivy.jobId');
     const gates = this.gates = options.failOnFindings ?? false;
     const report = checkSeverities(options.reportSeverities ?? SEVERITIES, 'trivy.reportSeverities');
     const gate = checkSeverities(options.gateSeverities ?? ['CRITICAL'], 'trivy.gateSeverities');
