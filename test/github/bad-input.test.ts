@@ -9,6 +9,7 @@ import { removeScratchDirs, scratchDir } from './support/scratch';
 import { OptionError } from '../../src/core/errors';
 import { CargoDependabot, CargoDependabotOptions } from '../../src/github/cargo-dependabot';
 import { GhcrReleaseWorkflow, GhcrReleaseWorkflowOptions } from '../../src/github/ghcr-release-workflow';
+import { GithubReleaseJob, GithubReleaseJobOptions } from '../../src/github/github-release-job';
 import { OperatorInstallTestJob, OperatorInstallTestJobOptions } from '../../src/github/operator-install-test-job';
 import { TrivyScanJob, TrivyScanJobOptions } from '../../src/github/trivy-scan-job';
 import { TEST_OPERATOR } from '../support/synth';
@@ -173,6 +174,13 @@ describe('scan and install-test job options', () => {
     [{ jobId: 'test' }, 'operatorInstallTest.jobId'],
   ])('OperatorInstallTestJob %j', (options, subject) => {
     expectOptionError(withRelease((release) => new OperatorInstallTestJob(release, options as OperatorInstallTestJobOptions)), subject);
+  });
+
+  test.each([
+    [{ jobId: 'publish' }, 'githubRelease.jobId'],
+    [{ jobId: '1release' }, 'githubRelease.jobId'],
+  ])('GithubReleaseJob %j', (options, subject) => {
+    expectOptionError(withRelease((release) => new GithubReleaseJob(release, options as GithubReleaseJobOptions)), subject);
   });
 });
 
