@@ -28,6 +28,7 @@ import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
 import { parse as parseYaml } from 'yaml';
 import { hostCargoOfflineEnv } from '../test/support/image/cargo-stub';
+import hostToolchain from '../test/support/host-toolchain';
 import { packedTarball, PROJEN_CLI } from '../test/support/pack';
 
 const OPERATORS = Number(process.env.BENCH_FLEET_OPERATORS ?? 20);
@@ -354,6 +355,7 @@ interface WorkflowStep { id?: string; name?: string; uses?: string; run?: string
 /** Steps that need the hosted runner itself and are not run here, with the reason. */
 const RUNNER_ONLY: { [id: string]: string } = {
   'system-packages': 'sudo apt-get on the runner; the scaffolded crate links none of these packages',
+  'toolchain': 'rustup downloads rust-toolchain.toml\'s channel; the bench uses the host toolchain (RUSTUP_TOOLCHAIN), as the tests do',
 };
 
 function resolveExpressions(text: string, outputs: { [step: string]: { [name: string]: string } }, needs: { [name: string]: string }): string {
@@ -598,6 +600,9 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<number> {
+  // The operators pin Rust 1.92 in rust-toolchain.toml; no registry is reachable to install it.
+  hostToolchain();
+  if (process.env.RUSTUP_TOOLCHAIN) BASE_ENV.RUSTUP_TOOLCHAIN = process.env.RUSTUP_TOOLCHAIN;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pro-bench-fleet-'));
   const t0 = Date.now();
   const { url, npmrc } = await startRegistry(work);
