@@ -44,13 +44,25 @@ export function grantsToPermissions(grants: PermissionGrants): { permissions: wo
   return { permissions: permissions as workflows.JobPermissions, reasons };
 }
 
+/** The annotation of each workflow file: one wrapper per file, however often it is asked for. */
+const ANNOTATIONS = new WeakMap<YamlFile, { readonly pins: ActionPins; reasons?: () => PermissionReasons }>();
+
 /**
  * Annotates the rendered workflow text, since YAML objects cannot carry comments: the release of
  * each pinned SHA (`uses: owner/repo@<sha> # v1.2.3`) and, when `reasons` is given, why each
- * permission of a job is held (`contents: read # checkout`).
+ * permission of a job is held (`contents: read # checkout`). A file already annotated is
+ * wrapped once only (the project annotates every workflow again at synth, hand-added ones too);
+ * a later call can still add the reasons.
  * @param reasons called at synth time: the reasons of the jobs as rendered then
  */
 export function annotateWorkflow(file: YamlFile, pins: ActionPins, reasons?: () => PermissionReasons): void {
+  const known = ANNOTATIONS.get(file);
+  if (known) {
+    known.reasons = reasons ?? known.reasons;
+    return;
+  }
+  const annotation: { readonly pins: ActionPins; reasons?: () => PermissionReasons } = { pins, reasons };
+  ANNOTATIONS.set(file, annotation);
   const render = (file as any).synthesizeContent.bind(file);
   (file as any).synthesizeContent = (resolver: unknown) => {
     const text: string | undefined = render(resolver);
@@ -58,10 +70,10 @@ export function annotateWorkflow(file: YamlFile, pins: ActionPins, reasons?: () 
       return text;
     }
     let annotated = text;
-    for (const pin of pins.all()) {
+    for (const pin of annotation.pins.all()) {
       annotated = annotated.split(`uses: ${pin.action}@${pin.sha}\n`).join(`uses: ${pin.action}@${pin.sha} # ${pin.version}\n`);
     }
-    return reasons ? commentPermissions(annotated, reasons()) : annotated;
+    return annotation.reasons ? commentPermissions(annotated, annotation.reasons()) : annotated;
   };
 }
 
