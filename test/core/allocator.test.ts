@@ -4,6 +4,7 @@
  */
 import { Allocator, AllocatorMode } from '../../src/core/allocator';
 import { OptionError } from '../../src/core/errors';
+import { thrownBy } from '../support/synth';
 
 const SEED = 'background_thread:true,metadata_thp:auto,dirty_decay_ms:30000,muzzy_decay_ms:30000';
 const GLOBAL_ALLOCATOR = [
@@ -126,12 +127,7 @@ describe('impossible combinations and bad values are refused naming the option',
     ['a feature name with a space', () => new Allocator({ featureName: 'je malloc' }), 'allocator.featureName', /not a valid Cargo feature name/],
     ['a crate version that is not a requirement', () => new Allocator({ crateVersion: 'latest' }), 'allocator.crateVersion', /not a Cargo version requirement/],
   ])('%s', (_name, create, subject, message) => {
-    let error: unknown;
-    try {
-      create();
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(create);
     expect(error).toBeInstanceOf(OptionError);
     expect((error as OptionError).subject).toBe(subject);
     expect((error as Error).message).toMatch(message);

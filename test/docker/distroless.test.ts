@@ -5,8 +5,8 @@
 import { filesUnder } from './support';
 import { OptionError } from '../../src/core/errors';
 import { RuntimeBase } from '../../src/plan/base-image';
-import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
-import { synthOperator, synthQuietly, tempDir, TEST_OPERATOR } from '../support/synth';
+import { RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
+import { attemptOperator, synthOperator, thrownBy } from '../support/synth';
 
 describe('RuntimeBase.distroless()', () => {
   test('defaults to gcr.io/distroless/cc-debian12, Debian bookworm, no shell', () => {
@@ -37,12 +37,7 @@ describe('RuntimeBase.distroless()', () => {
     ['debug against the tag', () => RuntimeBase.distroless({ image: 'gcr.io/distroless/cc-debian12:nonroot', debug: true }), 'RuntimeBase.distroless.debug', /disagrees with the tag/],
     ['an invalid image', () => RuntimeBase.distroless({ image: 'gcr.io/distroless/cc; id' }), 'RuntimeBase.distroless.image', /shell metacharacters/],
   ])('refuses %s', (_name, create, subject, message) => {
-    let error: unknown;
-    try {
-      create();
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(create);
     expect(error).toBeInstanceOf(OptionError);
     expect((error as OptionError).subject).toBe(subject);
     expect((error as Error).message).toMatch(message);
@@ -57,13 +52,7 @@ describe.each<[string, Partial<RustOperatorProjectOptions>, string, RegExp]>([
     /is Debian bookworm but the runtime "gcr\.io\/distroless\/cc-debian11" is the older bullseye/],
 ])('%s', (_name, options, subject, message) => {
   test(`is refused naming ${subject}, and nothing is written`, () => {
-    const dir = tempDir();
-    let error: unknown;
-    try {
-      synthQuietly(new RustOperatorProject({ ...TEST_OPERATOR, ...options, outdir: dir } as RustOperatorProjectOptions));
-    } catch (e) {
-      error = e;
-    }
+    const { error, dir } = attemptOperator(options);
     expect(error).toBeInstanceOf(OptionError);
     expect((error as OptionError).subject).toBe(subject);
     expect((error as Error).message).toMatch(message);

@@ -9,7 +9,7 @@ import { OptionError } from '../../src/core/errors';
 import { JemallocDockerfile } from '../../src/docker/jemalloc-dockerfile';
 import { BuilderBase, RuntimeBase } from '../../src/plan/base-image';
 import { RustOperatorProject, RustOperatorProjectOptions } from '../../src/project/rust-operator-project';
-import { resultOf, synthOperator, synthQuietly, tempDir, TEST_OPERATOR } from '../support/synth';
+import { attemptOperator, resultOf, synthOperator, synthQuietly, tempDir, TEST_OPERATOR } from '../support/synth';
 
 /** Creates a project, records its warnings, synthesizes it. */
 function synthWithWarnings<P extends Project>(create: (outdir: string) => P): { project: P; dir: string; warnings: string[] } {
@@ -53,13 +53,7 @@ describe('TercenBaseDockerfile through a RustOperatorProject subclass', () => {
 
 describe('builder and runtime Debian releases', () => {
   const refuse = (options: Partial<RustOperatorProjectOptions>) => {
-    const dir = tempDir();
-    let error: unknown;
-    try {
-      synthQuietly(new RustOperatorProject({ ...TEST_OPERATOR, ...options, outdir: dir } as RustOperatorProjectOptions));
-    } catch (e) {
-      error = e;
-    }
+    const { error, dir } = attemptOperator(options);
     expect(filesUnder(dir)).toEqual([]);
     return error;
   };

@@ -110,3 +110,20 @@ export function snapshotTree(dir: string, skip: string[] = ['node_modules', '.gi
   walk('');
   return new Map([...out.entries()].sort(([a], [b]) => a.localeCompare(b)));
 }
+
+/** What `run` throws, or undefined when it returns. */
+export function thrownBy(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+/** Constructs and synthesizes an operator in a fresh empty folder: what it threw, and the folder. */
+export function attemptOperator(options: Partial<RustOperatorProjectOptions>): { error: unknown; dir: string } {
+  const dir = tempDir();
+  const error = thrownBy(() => synthQuietly(new RustOperatorProject({ ...TEST_OPERATOR, ...options, outdir: dir } as RustOperatorProjectOptions)));
+  return { error, dir };
+}
